@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Set up SaferHub on this machine: a virtual environment in .venv with the
+# package and its development tools. Safe to run again; it only adds what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=""
+for candidate in python3.13 python3.12 python3.11 python3; do
+  if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    PY="$candidate"; break
+  fi
+done
+if [ -z "$PY" ]; then
+  echo "SaferHub needs Python 3.11 or newer; none was found on PATH." >&2
+  exit 1
+fi
+
+if ! "$PY" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  echo "Installing python3-venv (Debian) ..."
+  apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating .venv with $("$PY" --version) ..."
+  "$PY" -m venv .venv
+fi
+
+stamp=.venv/.saferhub-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "Installing SaferHub and its tools into .venv (a few minutes the first time) ..."
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".[dev]"
+  touch "$stamp"
+fi

@@ -1,0 +1,3 @@
+"""SaferHub: software for multi-agency community safety hubs."""
+
+__version__ = "0.1.0"

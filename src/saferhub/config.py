@@ -1,0 +1,59 @@
+"""Settings for one hub: where its database and files live, and which area it covers.
+
+Every setting can be given as an environment variable ``SAFERHUB_<NAME>``
+(for example ``SAFERHUB_DATABASE_URL``) or in a ``.env`` file.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_data_dir() -> Path:
+    return Path(user_data_dir("saferhub", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """The hub's settings. Defaults give an embedded SQLite hub for Wirral."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFERHUB_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Folder for the embedded database, quarantine files and outputs.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy URL of the hub's database, e.g. sqlite:////tmp/hub.db or "
+            "postgresql+psycopg://user@host/db. Default: SQLite file saferhub.db in data_dir."
+        ),
+    )
+    areas_file: Path = Field(
+        default=PACKAGE_DIR / "areas" / "data" / "wirral" / "areas.toml",
+        description="TOML file naming the hub's boundary files and neighbourhoods.",
+    )
+    quarantine_dir: Path | None = Field(
+        default=None,
+        description="Where rejected rows are written. Default: data_dir/quarantine.",
+    )
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'saferhub.db'}"
+
+    def resolved_quarantine_dir(self) -> Path:
+        return self.quarantine_dir or self.data_dir / "quarantine"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
         default=PACKAGE_DIR / "areas" / "data" / "wirral" / "areas.toml",
         description="TOML file naming the hub's boundary files and neighbourhoods.",
     )
+    extra_agencies: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Partners' own short agency names accepted in the agency column besides "
+            "police, fire, ambulance, council, housing and third_sector (JSON list)."
+        ),
+    )
     quarantine_dir: Path | None = Field(
         default=None,
         description="Where rejected rows are written. Default: data_dir/quarantine.",

@@ -58,10 +58,8 @@ class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
         UniqueConstraint("agency", "feed", "source_id", name="uq_events_source"),
-        Index("ix_events_occurred_at", "occurred_at"),
         Index("ix_events_category_time", "category", "occurred_at"),
         Index("ix_events_lsoa", "lsoa_code"),
-        Index("ix_events_ward", "ward_code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -82,7 +80,7 @@ class Event(Base):
     ward_code: Mapped[str | None] = mapped_column(String(12))
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
-    content_hash: Mapped[str] = mapped_column(String(40))
+    content_hash: Mapped[str] = mapped_column(String(64))
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 09:59:28.471714
+Create Date: 2026-11-26
 """
 
 from __future__ import annotations
@@ -51,9 +51,9 @@ def upgrade() -> None:
     sa.Column('northing', sa.Float(), nullable=True),
     sa.Column('lsoa_code', sa.String(length=12), nullable=True),
     sa.Column('ward_code', sa.String(length=12), nullable=True),
-    sa.Column('attributes', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True),
-    sa.Column('extra', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True),
-    sa.Column('content_hash', sa.String(length=40), nullable=False),
+    sa.Column('attributes', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.Column('extra', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.Column("content_hash", sa.String(length=64), nullable=False),
     sa.Column('import_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['import_id'], ['imports.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -62,15 +62,13 @@ def upgrade() -> None:
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index('ix_events_category_time', ['category', 'occurred_at'], unique=False)
         batch_op.create_index('ix_events_lsoa', ['lsoa_code'], unique=False)
-        batch_op.create_index('ix_events_occurred_at', ['occurred_at'], unique=False)
-        batch_op.create_index('ix_events_ward', ['ward_code'], unique=False)
 
     op.create_table('quarantined_rows',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('import_id', sa.Integer(), nullable=False),
     sa.Column('line', sa.Integer(), nullable=False),
-    sa.Column('fields', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
-    sa.Column('reasons', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('fields', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('reasons', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.ForeignKeyConstraint(['import_id'], ['imports.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
@@ -81,7 +79,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
-    sa.Column('raw', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('raw', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('first_name', sa.String(length=200), nullable=True),
     sa.Column('last_name', sa.String(length=200), nullable=True),
     sa.Column('dob', sa.Date(), nullable=True),
@@ -110,8 +108,6 @@ def downgrade() -> None:
 
     op.drop_table('quarantined_rows')
     with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_index('ix_events_ward')
-        batch_op.drop_index('ix_events_occurred_at')
         batch_op.drop_index('ix_events_lsoa')
         batch_op.drop_index('ix_events_category_time')
 

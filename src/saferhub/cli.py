@@ -1,0 +1,159 @@
+"""The ``saferhub`` command: thin commands over the hub's services."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from saferhub.config import get_settings
+from saferhub.feeds import FEEDS, FileRefused, ImportSummary
+from saferhub.store import describe_url
+
+app = typer.Typer(
+    help="SaferHub: the multi-agency community safety hub.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals can hold personal data
+)
+db_app = typer.Typer(help="The hub's database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+
+STEPS = ("reading", "validating", "placing", "storing")
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the hub's database or bring it up to the current schema."""
+    from saferhub.store import upgrade
+
+    url = get_settings().resolved_database_url()
+    upgrade(url)
+    out.print(f"Database is up to date: {describe_url(url)}")
+
+
+def _summary_table(summaries: list[ImportSummary]) -> Table:
+    table = Table(title="Import summary")
+    for heading in ("file", "feed", "read", "imported", "updated", "unchanged", "quarantined"):
+        table.add_column(heading, justify="left" if heading in ("file", "feed") else "right")
+    for s in summaries:
+        table.add_row(
+            Path(s.file).name, s.feed, *(f"{v:,}" for v in (s.read, s.imported, s.updated, s.unchanged, s.quarantined))
+        )
+    return table
+
+
+@app.command("import")
+def import_command(
+    feed: Annotated[str, typer.Argument(help=f"The feed: {', '.join(FEEDS)}.")],
+    paths: Annotated[list[Path], typer.Argument(help="CSV, .csv.gz or .xlsx files.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON summary per file on stdout.")] = False,
+    mapping: Annotated[Path | None, typer.Option(help="A partner mapping file (TOML).")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet to read (default: the first).")] = None,
+) -> None:
+    """Import partner files into a feed. Bad rows are quarantined; a bad file is refused whole."""
+    from saferhub.services import import_partner_file, open_store
+
+    if feed not in FEEDS:
+        raise _fail(f"unknown feed '{feed}'; the feeds are: {', '.join(FEEDS)}")
+    settings = get_settings()
+    engine = open_store(settings)
+    summaries: list[ImportSummary] = []
+    refused = 0
+    show_progress = not as_json and err.is_terminal
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[step]}"),
+        TimeElapsedColumn(), console=err, disable=not show_progress, transient=True,
+    )
+    with progress:
+        for path in paths:
+            task = progress.add_task(path.name, total=len(STEPS), step="")
+
+            def advance(step: str, task: int = task) -> None:
+                progress.update(task, completed=STEPS.index(step), step=step)
+
+            try:
+                summary = import_partner_file(
+                    settings=settings, engine=engine, feed=feed, path=path,
+                    mapping=mapping, sheet=sheet, progress=advance,
+                )
+            except FileRefused as exc:
+                refused += 1
+                err.print(f"[bold red]Refused:[/] {exc}", highlight=False, soft_wrap=True)
+                if as_json:
+                    print(json.dumps({
+                        "file": str(path), "feed": feed, "refused": exc.problem, "read": 0,
+                        "imported": 0, "updated": 0, "unchanged": 0, "quarantined": 0, "quarantine": None,
+                    }), flush=True)
+                continue
+            except KeyboardInterrupt:
+                err.print(f"Interrupted: {path.name} was not imported; the store is as it was.")
+                raise typer.Exit(130) from None
+            finally:
+                progress.update(task, completed=len(STEPS), visible=False)
+            summaries.append(summary)
+            if as_json:
+                print(json.dumps(summary.as_dict()), flush=True)
+    if not as_json and summaries:
+        out.print(_summary_table(summaries))
+        for s in summaries:
+            if s.quarantine:
+                out.print(f"{s.quarantined:,} rows of {Path(s.file).name} quarantined: {s.quarantine}")
+    if refused:
+        raise typer.Exit(2)
+
+
+@app.command()
+def synth(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the partner files and truth/ into.")],
+    days: Annotated[int, typer.Option(min=1, help="Length of the period in days.")] = 365,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 0,
+    scale: Annotated[float, typer.Option(min=0.001, help="1.0 is a borough of 320,000 people.")] = 1.0,
+) -> None:
+    """Write synthetic partner files for Wirral with their ground truth."""
+    from saferhub.synth import generate
+
+    summary = generate(out_dir=out_dir, days=days, seed=seed, scale=scale)
+    table = Table(title=f"Synthetic partner data in {out_dir}")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name, rows in summary.rows.items():
+        table.add_row(name, f"{rows:,}")
+    out.print(table)
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Where to write the demo's files.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of the synthetic data.")] = 0,
+) -> None:
+    """Generate a year of synthetic partner data, import it with the police.uk sample, report."""
+    from saferhub.demo import run_demo
+
+    settings = get_settings()
+    run_demo(settings=settings, out_dir=out_dir, seed=seed, console=out)
+
+
+def main() -> None:
+    try:
+        app()
+    except FileRefused as exc:  # e.g. a refused mapping file outside a per-file loop
+        err.print(f"[bold red]Refused:[/] {exc}", highlight=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -48,10 +49,15 @@ def db_upgrade() -> None:
 def _summary_table(summaries: list[ImportSummary]) -> Table:
     table = Table(title="Import summary")
     for heading in ("file", "feed", "read", "imported", "updated", "unchanged", "quarantined"):
-        table.add_column(heading, justify="left" if heading in ("file", "feed") else "right")
+        if heading in ("file", "feed"):
+            table.add_column(heading, overflow="fold")
+        else:
+            table.add_column(heading, justify="right", no_wrap=True, min_width=len(heading))
     for s in summaries:
         table.add_row(
-            Path(s.file).name, s.feed, *(f"{v:,}" for v in (s.read, s.imported, s.updated, s.unchanged, s.quarantined))
+            Path(s.file).name,
+            s.feed,
+            *(f"{v:,}" for v in (s.read, s.imported, s.updated, s.unchanged, s.quarantined)),
         )
     return table
 
@@ -65,7 +71,7 @@ def import_command(
     sheet: Annotated[str | None, typer.Option(help="Excel sheet to read (default: the first).")] = None,
 ) -> None:
     """Import partner files into a feed. Bad rows are quarantined; a bad file is refused whole."""
-    from saferhub.services import import_partner_file, open_store
+    from saferhub.services import import_partner_files, open_store
 
     if feed not in FEEDS:
         raise _fail(f"unknown feed '{feed}'; the feeds are: {', '.join(FEEDS)}")
@@ -73,40 +79,71 @@ def import_command(
     engine = open_store(settings)
     summaries: list[ImportSummary] = []
     refused = 0
-    show_progress = not as_json and err.is_terminal
     progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[step]}"),
-        TimeElapsedColumn(), console=err, disable=not show_progress, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[step]}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=as_json or not err.is_terminal,
+        transient=True,
     )
-    with progress:
-        for path in paths:
-            task = progress.add_task(path.name, total=len(STEPS), step="")
+    tasks = {path: progress.add_task(path.name, total=len(STEPS), step="waiting") for path in paths}
 
-            def advance(step: str, task: int = task) -> None:
-                progress.update(task, completed=STEPS.index(step), step=step)
+    def tracker(path: Path) -> Callable[[str], None]:
+        def advance(step: str) -> None:
+            progress.update(tasks[path], completed=STEPS.index(step), step=step)
 
-            try:
-                summary = import_partner_file(
-                    settings=settings, engine=engine, feed=feed, path=path,
-                    mapping=mapping, sheet=sheet, progress=advance,
-                )
-            except FileRefused as exc:
-                refused += 1
-                err.print(f"[bold red]Refused:[/] {exc}", highlight=False, soft_wrap=True)
+        return advance
+
+    current: Path | None = None
+    try:
+        with progress:
+            outcomes = import_partner_files(
+                settings=settings,
+                engine=engine,
+                feed=feed,
+                paths=paths,
+                mapping=mapping,
+                sheet=sheet,
+                progress=tracker,
+            )
+            for i, outcome in enumerate(outcomes):
+                current = paths[i + 1] if i + 1 < len(paths) else None
+                progress.update(tasks[outcome.path], completed=len(STEPS), visible=False)
+                if outcome.refused is not None:
+                    refused += 1
+                    err.print(f"[bold red]Refused:[/] {outcome.refused}", highlight=False, soft_wrap=True)
+                    if as_json:
+                        print(
+                            json.dumps(
+                                {
+                                    "file": str(outcome.path),
+                                    "feed": feed,
+                                    "refused": outcome.refused.problem,
+                                    "read": 0,
+                                    "imported": 0,
+                                    "updated": 0,
+                                    "unchanged": 0,
+                                    "quarantined": 0,
+                                    "quarantine": None,
+                                }
+                            ),
+                            flush=True,
+                        )
+                    continue
+                assert outcome.summary is not None
+                summaries.append(outcome.summary)
                 if as_json:
-                    print(json.dumps({
-                        "file": str(path), "feed": feed, "refused": exc.problem, "read": 0,
-                        "imported": 0, "updated": 0, "unchanged": 0, "quarantined": 0, "quarantine": None,
-                    }), flush=True)
-                continue
-            except KeyboardInterrupt:
-                err.print(f"Interrupted: {path.name} was not imported; the store is as it was.")
-                raise typer.Exit(130) from None
-            finally:
-                progress.update(task, completed=len(STEPS), visible=False)
-            summaries.append(summary)
-            if as_json:
-                print(json.dumps(summary.as_dict()), flush=True)
+                    print(json.dumps(outcome.summary.as_dict()), flush=True)
+    except KeyboardInterrupt:
+        where = (
+            f"{current.name if current else paths[0].name} and the files after it were"
+            if paths
+            else "nothing was"
+        )
+        err.print(f"Interrupted: {where} not imported; files reported above are in the store.")
+        raise typer.Exit(130) from None
     if not as_json and summaries:
         out.print(_summary_table(summaries))
         for s in summaries:
@@ -118,7 +155,9 @@ def import_command(
 
 @app.command()
 def synth(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the partner files and truth/ into.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder to write the partner files and truth/ into.")
+    ],
     days: Annotated[int, typer.Option(min=1, help="Length of the period in days.")] = 365,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 0,
     scale: Annotated[float, typer.Option(min=0.001, help="1.0 is a borough of 320,000 people.")] = 1.0,

@@ -62,13 +62,19 @@ def run_demo(
     for feed in dict.fromkeys(s.feed for s in summaries):
         mine = [s for s in summaries if s.feed == feed]
         table.add_row(
-            feed, str(len(mine)),
-            *(f"{sum(getattr(s, k) for s in mine):,}" for k in ("read", "imported", "updated", "quarantined")),
+            feed,
+            str(len(mine)),
+            *(
+                f"{sum(getattr(s, k) for s in mine):,}"
+                for k in ("read", "imported", "updated", "quarantined")
+            ),
         )
     console.print(table)
     with engine.connect() as conn:
         events = conn.execute(select(func.count()).select_from(Event)).scalar_one()
-        located = conn.execute(select(func.count()).select_from(Event).where(Event.lsoa_code.is_not(None))).scalar_one()
+        located = conn.execute(
+            select(func.count()).select_from(Event).where(Event.lsoa_code.is_not(None))
+        ).scalar_one()
         mentions = conn.execute(select(func.count()).select_from(PersonMention)).scalar_one()
     engine.dispose()
     console.print(

@@ -86,9 +86,7 @@ class FeedSpec:
         if self.has_location:
             cols.extend(LOCATION_COLUMNS)
         for role in self.person_roles:
-            cols.extend(
-                Column(f"{role}_{c.name}", c.kind, c.required, c.allowed) for c in PERSON_FIELDS
-            )
+            cols.extend(Column(f"{role}_{c.name}", c.kind, c.required, c.allowed) for c in PERSON_FIELDS)
         return tuple(cols)
 
     def required(self) -> tuple[str, ...]:

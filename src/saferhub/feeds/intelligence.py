@@ -15,9 +15,7 @@ def _event(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         pl.col("recorded_at").alias("occurred_at"),
         pl.lit("intelligence").alias("category"),
-        pl.concat_str(
-            [pl.col("source_grade"), pl.col("intel_grade"), pl.col("handling_code")]
-        ).alias("type"),
+        pl.concat_str([pl.col("source_grade"), pl.col("intel_grade"), pl.col("handling_code")]).alias("type"),
     )
 
 
@@ -44,6 +42,11 @@ SPEC = FeedSpec(
     event=_event,
     checks=(_conditions_required,),
     attributes=(
-        "source_grade", "intel_grade", "handling_code", "handling_conditions", "text", "tags",
-    ),  # fmt: skip
+        "source_grade",
+        "intel_grade",
+        "handling_code",
+        "handling_conditions",
+        "text",
+        "tags",
+    ),
 )

@@ -101,7 +101,8 @@ def resolve_columns(
             continue
         if key in contract and key not in mapped_targets:
             used[position] = key
-    extra = {i: header[i] for i in by_key.values() if i not in used}
+    # A column without a header is extra too (named "column N" downstream): never dropped.
+    extra = {i: header[i] for i in range(len(header)) if i not in used}
     return used, extra
 
 

@@ -53,9 +53,7 @@ def _identity(raw: pl.DataFrame) -> pl.Series:
         pl.col("month"),
         content.alias("content"),
         pl.int_range(pl.len()).alias("row"),
-    ).with_columns(
-        pl.col("row").rank("ordinal").over("content").cast(pl.Int64).alias("occurrence")
-    )
+    ).with_columns(pl.col("row").rank("ordinal").over("content").cast(pl.Int64).alias("occurrence"))
     digests = {
         text: hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
         for text in keyed.filter(pl.col("crime_id").is_null())["content"].unique().to_list()
@@ -81,10 +79,7 @@ def _event(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         pl.col("month").cast(pl.Datetime("us")).alias("occurred_at"),
         pl.lit("month").alias("time_precision"),
-        pl.when(pl.col("crime_type") == ASB)
-        .then(pl.lit("asb"))
-        .otherwise(pl.lit("crime"))
-        .alias("category"),
+        pl.when(pl.col("crime_type") == ASB).then(pl.lit("asb")).otherwise(pl.lit("crime")).alias("category"),
         _slug(pl.col("crime_type")).alias("type"),
         pl.lit("police").alias("agency"),
         pl.col("location").alias("location_description"),
@@ -115,7 +110,13 @@ SPEC = FeedSpec(
     has_location=False,
     identity=_identity,
     attributes=(
-        "crime_type", "reported_by", "falls_within", "location_description",
-        "published_lsoa_code", "published_lsoa_name", "last_outcome_category", "context",
-    ),  # fmt: skip
+        "crime_type",
+        "reported_by",
+        "falls_within",
+        "location_description",
+        "published_lsoa_code",
+        "published_lsoa_name",
+        "last_outcome_category",
+        "context",
+    ),
 )

@@ -32,12 +32,16 @@ def quarantine_frame(bad: pl.DataFrame, raw: RawTable) -> pl.DataFrame:
         rows.append({"line": record[LINE], "fields": fields, "reasons": list(record[REASONS])})
     width = len(names)
     for ragged in raw.ragged:
-        fields = {names[i] if i < width else f"extra field {i - width + 1}": v for i, v in enumerate(ragged.fields)}
-        rows.append({
-            "line": ragged.line,
-            "fields": fields,
-            "reasons": [f"row has {len(ragged.fields)} fields but the header has {width}"],
-        })
+        fields = {
+            names[i] if i < width else f"extra field {i - width + 1}": v for i, v in enumerate(ragged.fields)
+        }
+        rows.append(
+            {
+                "line": ragged.line,
+                "fields": fields,
+                "reasons": [f"row has {len(ragged.fields)} fields but the header has {width}"],
+            }
+        )
     rows.sort(key=lambda r: int(str(r["line"])))
     return pl.DataFrame(
         rows,
@@ -55,7 +59,7 @@ def write_quarantine(quarantined: pl.DataFrame, directory: Path, import_id: int,
     for fields in quarantined["fields"]:
         columns.extend(k for k in fields if k not in columns)
     opener = gzip.open if gz else open
-    with opener(path, "wt", encoding="utf-8", newline="") as fh:  # type: ignore[operator]
+    with opener(path, "wt", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["line", "reasons", *columns])
         for row in quarantined.iter_rows(named=True):

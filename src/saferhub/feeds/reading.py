@@ -116,9 +116,7 @@ def _read_csv(name: str, data: bytes) -> RawTable:
             table = pacsv.read_csv(
                 io.BytesIO(body),
                 read_options=pacsv.ReadOptions(column_names=cols, use_threads=True),
-                parse_options=pacsv.ParseOptions(
-                    newlines_in_values=False, invalid_row_handler=on_invalid
-                ),
+                parse_options=pacsv.ParseOptions(newlines_in_values=False, invalid_row_handler=on_invalid),
                 convert_options=pacsv.ConvertOptions(
                     column_types={c: pa.string() for c in cols},
                     strings_can_be_null=True,
@@ -185,15 +183,18 @@ def _read_csv_exact(name: str, header: list[str], body: bytes) -> RawTable:
 
 
 def _tidy(frame: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
-    return frame.with_columns(
-        pl.col(c).str.strip_chars().replace("", None) for c in cols
-    )
+    return frame.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in cols)
 
 
 def _cell(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
+        # Excel stores a date as a datetime at midnight: give it back as the date the partner
+        # typed (a date of birth must read as YYYY-MM-DD; a datetime column reads a bare date
+        # as midnight, so nothing changes there).
+        if value.tzinfo is None and value.time() == dt.time():
+            return value.date().isoformat()
         return value.isoformat(sep="T", timespec="seconds" if not value.microsecond else "auto")
     if isinstance(value, dt.date):
         return value.isoformat()

@@ -27,7 +27,7 @@ from saferhub.feeds.mapping import Mapping, apply_values, resolve_columns
 from saferhub.feeds.quarantine import quarantine_frame, write_quarantine
 from saferhub.feeds.reading import LINE, RawTable, positional, read_table
 from saferhub.feeds.validate import REASONS, validate
-from saferhub.store.bulk import MENTION_COLUMNS, write_batch
+from saferhub.store.bulk import MENTION_COLUMNS, source_keys, write_batch
 from saferhub.store.models import ImportRun, QuarantinedRow
 
 Progress = Callable[[str], None]
@@ -67,6 +67,10 @@ def _frame_for_feed(
 ) -> tuple[pl.DataFrame, list[str]]:
     contract = {c.name for c in spec.all_columns()}
     positions, extras = resolve_columns(raw.header, contract, mapping, file)
+    # A column with neither a header nor any value (e.g. a trailing comma) carries nothing.
+    extras = {
+        i: h for i, h in extras.items() if h or raw.frame[positional(i)].null_count() < raw.frame.height
+    }
     names = _original_names(raw.header)
     frame = raw.frame.select(
         *(pl.col(positional(i)).alias(name) for i, name in positions.items()),
@@ -78,7 +82,11 @@ def _frame_for_feed(
     if missing:
         raise FileRefused(file, f"is missing required column(s): {', '.join(missing)}")
     if spec.default_agency:
-        agency = pl.col("agency").fill_null(spec.default_agency) if "agency" in frame.columns else pl.lit(spec.default_agency)
+        agency = (
+            pl.col("agency").fill_null(spec.default_agency)
+            if "agency" in frame.columns
+            else pl.lit(spec.default_agency)
+        )
         frame = frame.with_columns(agency.alias("agency"))
     # Every feed's events carry the location columns, empty where the feed has none.
     wanted = contract | {c.name for c in LOCATION_COLUMNS}
@@ -157,13 +165,22 @@ def _mentions(good: pl.DataFrame, raw_person: pl.DataFrame, spec: FeedSpec) -> p
         raw_json = pl.struct(
             [pl.col(f"raw:{c}").alias(c.removeprefix(f"{role}_")) for c in cols]
         ).struct.json_encode()
-        part = pl.concat([good.select("agency", "source_id", *cols), raw_person.select(f"raw:{c}" for c in cols)], how="horizontal")
-        part = part.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in cols))
+        part = pl.concat(
+            [
+                good.select("agency", "source_id", "source_key", *cols),
+                raw_person.select(f"raw:{c}" for c in cols),
+            ],
+            how="horizontal",
+        )
+        # A role is present when any of its fields was sent, even one that does not parse
+        # (an unreadable phone number is kept as recorded, in ``raw``).
+        part = part.filter(pl.any_horizontal(pl.col(f"raw:{c}").is_not_null() for c in cols))
         frames.append(
             part.select(
                 pl.col("agency"),
                 pl.lit(spec.name).alias("feed"),
                 pl.col("source_id"),
+                pl.col("source_key"),
                 pl.lit(role).alias("role"),
                 raw_json.alias("raw"),
                 nz.fold_name(pl.col(f"{role}_first_name")).alias("first_name"),
@@ -177,8 +194,13 @@ def _mentions(good: pl.DataFrame, raw_person: pl.DataFrame, spec: FeedSpec) -> p
         )
     if not frames:
         return pl.DataFrame(
-            schema={"agency": pl.String, "feed": pl.String, "source_id": pl.String,
-                    **{c: (pl.Date if c == "dob" else pl.String) for c in MENTION_COLUMNS}}
+            schema={
+                "agency": pl.String,
+                "feed": pl.String,
+                "source_id": pl.String,
+                "source_key": pl.Int64,
+                **{c: (pl.Date if c == "dob" else pl.String) for c in MENTION_COLUMNS},
+            }
         )
     return pl.concat(frames)
 
@@ -193,11 +215,148 @@ def _supersede_duplicates(checked: pl.DataFrame) -> pl.DataFrame:
         .then(
             pl.concat_list(
                 pl.col(REASONS),
-                pl.concat_str([pl.lit("source_id appears again on line "), last_line.cast(pl.String), pl.lit(", which was imported instead")]),
+                pl.concat_str(
+                    [
+                        pl.lit("source_id appears again on line "),
+                        last_line.cast(pl.String),
+                        pl.lit(", which was imported instead"),
+                    ]
+                ),
             )
         )
         .otherwise(pl.col(REASONS))
         .alias(REASONS)
+    )
+
+
+@dataclass(frozen=True)
+class PreparedImport:
+    """A file read, validated and placed, ready to be stored in one transaction."""
+
+    path: Path
+    feed: FeedSpec
+    started: dt.datetime
+    rows_read: int
+    events: pl.DataFrame
+    mentions: pl.DataFrame
+    quarantined: pl.DataFrame
+
+
+def prepare_file(
+    *,
+    feed: FeedSpec,
+    path: Path,
+    areas: Areas,
+    agencies: Collection[str],
+    mapping: Mapping | None = None,
+    sheet: str | None = None,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> PreparedImport:
+    """Read, map, validate and place ``path``; touches no database. FileRefused if unreadable."""
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    step = progress or (lambda _message: None)
+    step("reading")
+    raw = read_table(path, sheet=sheet)
+    frame, extras = _frame_for_feed(raw, feed, mapping, path.name)
+    # Sorted: column order is free, so the same records in another order are unchanged.
+    original_columns = sorted(c for c in frame.columns if c != LINE)
+    frame = frame.with_columns(_content_hash(frame, original_columns))
+    if feed.identity is not None:
+        frame = frame.with_columns(feed.identity(frame).alias("source_id"))
+    person_cols = [f"{r}_{f.name}" for r in feed.person_roles for f in PERSON_FIELDS]
+    raw_person = frame.select(pl.col(c).alias(f"raw:{c}") for c in person_cols)
+
+    step("validating")
+    checked = validate(frame, feed, agencies=agencies, today=today or dt.date.today())
+    checked = _supersede_duplicates(checked).with_columns(raw_person)
+    is_good = pl.col(REASONS).list.len() == 0
+    good = checked.filter(is_good).with_columns(pl.lit(feed.name).alias("feed"))
+    good = good.with_columns(source_keys(good))
+    bad = checked.filter(~is_good)
+
+    step("placing")
+    return PreparedImport(
+        path=path,
+        feed=feed,
+        started=started,
+        rows_read=raw.rows_read,
+        events=_place(_events(good, feed, extras), areas),
+        mentions=_mentions(good, good.select(raw_person.columns), feed),
+        quarantined=quarantine_frame(bad, raw),
+    )
+
+
+def store_prepared(
+    *, engine: Engine, prepared: PreparedImport, quarantine_dir: Path, progress: Progress | None = None
+) -> ImportSummary:
+    """Store a prepared file in one transaction: all of it, or (on any error or interrupt) none."""
+    if progress:
+        progress("storing")
+    path, quarantined = prepared.path, prepared.quarantined
+    qpath: Path | None = None
+    try:
+        with engine.begin() as conn:
+            import_id = conn.execute(
+                insert(ImportRun)
+                .values(
+                    feed=prepared.feed.name,
+                    file_name=path.name,
+                    file_sha256=_sha256(path),
+                    started_at=prepared.started,
+                    read=prepared.rows_read,
+                )
+                .returning(ImportRun.id)
+            ).scalar_one()
+            counts = write_batch(
+                conn, events=prepared.events, mentions=prepared.mentions, import_id=import_id
+            )
+            if quarantined.height:
+                conn.execute(
+                    insert(QuarantinedRow),
+                    [
+                        {
+                            "import_id": import_id,
+                            "line": r["line"],
+                            "fields": r["fields"],
+                            "reasons": r["reasons"],
+                        }
+                        for r in quarantined.iter_rows(named=True)
+                    ],
+                )
+            if prepared.rows_read != counts.imported + counts.updated + quarantined.height:
+                raise AssertionError("import counts do not add up; nothing was stored")
+            if quarantined.height:
+                qpath = write_quarantine(quarantined, quarantine_dir, import_id, path)
+            conn.execute(
+                update(ImportRun)
+                .where(ImportRun.id == import_id)
+                .values(
+                    imported=counts.imported,
+                    updated=counts.updated,
+                    unchanged=counts.unchanged,
+                    quarantined=quarantined.height,
+                    finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    quarantine_path=str(qpath) if qpath else None,
+                )
+            )
+    except BaseException:
+        # The store is rolled back: a quarantine file already written would be an orphan.
+        if qpath is not None:
+            qpath.unlink(missing_ok=True)
+        raise
+    finished = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return ImportSummary(
+        file=str(path),
+        feed=prepared.feed.name,
+        read=prepared.rows_read,
+        imported=counts.imported,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        quarantined=quarantined.height,
+        quarantine=str(qpath) if qpath else None,
+        import_id=import_id,
+        seconds=round((finished - prepared.started).total_seconds(), 3),
     )
 
 
@@ -215,59 +374,14 @@ def import_file(
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Import ``path`` into ``feed``; raise FileRefused (store unchanged) if it cannot be read."""
-    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    step = progress or (lambda _message: None)
-    step("reading")
-    raw = read_table(path, sheet=sheet)
-    frame, extras = _frame_for_feed(raw, feed, mapping, path.name)
-    original_columns = [c for c in frame.columns if c != LINE]
-    frame = frame.with_columns(_content_hash(frame, original_columns))
-    if feed.identity is not None:
-        frame = frame.with_columns(feed.identity(frame).alias("source_id"))
-    person_cols = [f"{r}_{f.name}" for r in feed.person_roles for f in PERSON_FIELDS]
-    raw_person = frame.select(pl.col(c).alias(f"raw:{c}") for c in person_cols)
-
-    step("validating")
-    checked = validate(frame, feed, agencies=agencies, today=today or dt.date.today())
-    checked = _supersede_duplicates(checked).with_columns(raw_person)
-    is_good = pl.col(REASONS).list.len() == 0
-    good = checked.filter(is_good)
-    bad = checked.filter(~is_good)
-
-    step("placing")
-    events = _place(_events(good, feed, extras), areas)
-    mentions = _mentions(good, good.select(raw_person.columns), feed)
-    quarantined = quarantine_frame(bad, raw)
-
-    step("storing")
-    with engine.begin() as conn:
-        import_id = conn.execute(
-            insert(ImportRun).values(
-                feed=feed.name, file_name=path.name, file_sha256=_sha256(path), started_at=started,
-                read=raw.rows_read,
-            ).returning(ImportRun.id)
-        ).scalar_one()
-        counts = write_batch(conn, events=events, mentions=mentions, import_id=import_id)
-        if quarantined.height:
-            conn.execute(insert(QuarantinedRow), [
-                {"import_id": import_id, "line": r["line"], "fields": r["fields"], "reasons": r["reasons"]}
-                for r in quarantined.iter_rows(named=True)
-            ])
-        if raw.rows_read != counts.imported + counts.updated + quarantined.height:
-            raise AssertionError("import counts do not add up; nothing was stored")
-        qpath = write_quarantine(quarantined, quarantine_dir, import_id, path) if quarantined.height else None
-        finished = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        conn.execute(
-            update(ImportRun).where(ImportRun.id == import_id).values(
-                imported=counts.imported, updated=counts.updated, unchanged=counts.unchanged,
-                quarantined=quarantined.height, finished_at=finished,
-                quarantine_path=str(qpath) if qpath else None,
-            )
-        )
-    summary = ImportSummary(
-        file=str(path), feed=feed.name, read=raw.rows_read, imported=counts.imported,
-        updated=counts.updated, unchanged=counts.unchanged, quarantined=quarantined.height,
-        quarantine=str(qpath) if qpath else None, import_id=import_id,
-        seconds=round((finished - started).total_seconds(), 3),
+    prepared = prepare_file(
+        feed=feed,
+        path=path,
+        areas=areas,
+        agencies=agencies,
+        mapping=mapping,
+        sheet=sheet,
+        today=today,
+        progress=progress,
     )
-    return summary
+    return store_prepared(engine=engine, prepared=prepared, quarantine_dir=quarantine_dir, progress=progress)

@@ -70,9 +70,7 @@ def _invalid_reason(column: Column, raw: pl.Expr, agencies: Collection[str]) -> 
     name = column.name
     if column.kind in (Kind.ENUM, Kind.AGENCY):
         allowed = sorted(agencies) if column.kind is Kind.AGENCY else list(column.allowed)
-        return pl.concat_str(
-            [pl.lit(f"{name} '"), raw, pl.lit(f"' is not one of: {', '.join(allowed)}")]
-        )
+        return pl.concat_str([pl.lit(f"{name} '"), raw, pl.lit(f"' is not one of: {', '.join(allowed)}")])
     return pl.lit(f"{name} {_EXPECTED.get(column.kind, 'is not valid')}")
 
 
@@ -80,18 +78,12 @@ def _range_reasons(name: str, parsed: pl.Expr, kind: Kind, today: dt.date) -> li
     reasons: list[pl.Expr] = []
     if kind is Kind.DATE and name.endswith("_dob"):
         reasons.append(pl.when(parsed > pl.lit(today)).then(pl.lit(f"{name} is in the future")))
-        reasons.append(
-            pl.when(parsed < pl.lit(EARLIEST_DOB)).then(pl.lit(f"{name} is before 1900"))
-        )
+        reasons.append(pl.when(parsed < pl.lit(EARLIEST_DOB)).then(pl.lit(f"{name} is before 1900")))
     if kind in (Kind.DATETIME, Kind.MONTH):
         horizon = dt.datetime.combine(today, dt.time()) + dt.timedelta(days=2)
         value = parsed.cast(pl.Datetime("us")) if kind is Kind.MONTH else parsed
-        reasons.append(
-            pl.when(value > pl.lit(horizon)).then(pl.lit(f"{name} is in the future"))
-        )
-        reasons.append(
-            pl.when(value < pl.lit(EARLIEST_EVENT)).then(pl.lit(f"{name} is before 1990"))
-        )
+        reasons.append(pl.when(value > pl.lit(horizon)).then(pl.lit(f"{name} is in the future")))
+        reasons.append(pl.when(value < pl.lit(EARLIEST_EVENT)).then(pl.lit(f"{name} is before 1990")))
     return reasons
 
 
@@ -110,9 +102,7 @@ def _location_reasons(columns: Collection[str]) -> list[pl.Expr]:
         reasons.append(pl.when(eb.is_not_null() & ea.is_null()).then(pl.lit(f"{b} given without {a}")))
         reasons.append(
             pl.when(
-                ea.is_not_null()
-                & eb.is_not_null()
-                & (~ea.is_between(*range_a) | ~eb.is_between(*range_b))
+                ea.is_not_null() & eb.is_not_null() & (~ea.is_between(*range_a) | ~eb.is_between(*range_b))
             ).then(pl.lit(f"{a}/{b} is {outside}"))
         )
     return reasons
@@ -153,9 +143,7 @@ def validate(
         elif column.kind not in (Kind.TEXT, Kind.PHONE):
             # An unreadable phone number is kept as recorded rather than refusing the row.
             first_pass.append(
-                pl.when(raw.is_not_null() & parsed.is_null()).then(
-                    _invalid_reason(column, raw, agencies)
-                )
+                pl.when(raw.is_not_null() & parsed.is_null()).then(_invalid_reason(column, raw, agencies))
             )
     checked = frame.with_columns(
         pl.concat_list(first_pass).list.drop_nulls().alias(REASONS)

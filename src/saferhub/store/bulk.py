@@ -10,6 +10,7 @@ makes the whole batch atomic.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 
@@ -19,11 +20,12 @@ from sqlalchemy import Column, Connection, MetaData, Table, func, select, text
 from saferhub.store.models import Event, PersonMention
 
 EVENT_COLUMNS = (
-    "feed", "agency", "source_id", "occurred_at", "time_precision", "category", "type",
+    "feed", "agency", "source_id", "source_key", "occurred_at", "time_precision", "category", "type",
     "address", "postcode", "latitude", "longitude", "easting", "northing",
     "lsoa_code", "ward_code", "attributes", "extra", "content_hash",
 )  # fmt: skip
-EVENT_KEY = ("agency", "feed", "source_id")
+EVENT_KEY = ("source_key",)
+IDENTITY = ("agency", "feed", "source_id")
 MENTION_COLUMNS = (
     "role", "raw", "first_name", "last_name", "dob", "phone", "address", "postcode", "agency_ref",
 )  # fmt: skip
@@ -45,7 +47,10 @@ def _table(model: type) -> Table:
 
 def _stage_table(name: str, columns: tuple[str, ...]) -> Table:
     events, mentions = _table(Event), _table(PersonMention)
-    cols = [Column(c, (events.c[c] if c in events.c and c not in MENTION_COLUMNS else mentions.c[c]).type) for c in columns]
+    cols = [
+        Column(c, (events.c[c] if c in events.c and c not in MENTION_COLUMNS else mentions.c[c]).type)
+        for c in columns
+    ]
     return Table(name, MetaData(), *cols, prefixes=["TEMPORARY"])
 
 
@@ -91,14 +96,45 @@ def _stage(conn: Connection, name: str, frame: pl.DataFrame) -> None:
 
 def _upsert_events_sql(source: str) -> str:
     cols = ", ".join(EVENT_COLUMNS)
-    updates = ", ".join(
-        f"{c} = excluded.{c}" for c in (*EVENT_COLUMNS, "import_id") if c not in EVENT_KEY
-    )
+    updates = ", ".join(f"{c} = excluded.{c}" for c in (*EVENT_COLUMNS, "import_id") if c not in EVENT_KEY)
     return (
         f"INSERT INTO events ({cols}, import_id) {source} "
         f"ON CONFLICT ({', '.join(EVENT_KEY)}) DO UPDATE SET {updates} "
         "WHERE events.content_hash <> excluded.content_hash"
     )
+
+
+class KeyCollision(RuntimeError):
+    """Two different identities share a 64-bit key: astronomically rare, never merged silently."""
+
+
+def source_keys(frame: pl.DataFrame) -> pl.Series:
+    """The stable 64-bit digest of each row's (agency, feed, source_id), as a signed integer."""
+    identities = frame.select(
+        pl.concat_str([pl.col(c) for c in IDENTITY], separator="\x1f").alias("identity")
+    )["identity"]
+    keys = [
+        int.from_bytes(hashlib.blake2b(i.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+        for i in identities.to_list()
+    ]
+    return pl.Series("source_key", keys, dtype=pl.Int64)
+
+
+def _refuse_key_collisions(conn: Connection, events: pl.DataFrame) -> None:
+    """Stop the import if a key is shared by different identities, in the batch or the store."""
+    ids = events.select("source_key", *IDENTITY)
+    if ids.select(pl.struct(IDENTITY).n_unique()).item() != ids["source_key"].n_unique():
+        raise KeyCollision("two records in this file share an identity key; nothing was stored")
+    if ids.height == 0:
+        return
+    _stage(conn, "stage_keys", ids)
+    clash = " OR ".join(f"e.{c} <> s.{c}" for c in IDENTITY)
+    found = conn.execute(
+        text(f"SELECT count(*) FROM stage_keys s JOIN events e ON e.source_key = s.source_key WHERE {clash}")
+    ).scalar_one()
+    conn.execute(text("DROP TABLE stage_keys"))
+    if found:
+        raise KeyCollision("a record's identity key is held by another record; nothing was stored")
 
 
 def _join(left: str, right: str) -> str:
@@ -117,13 +153,18 @@ def write_batch(
     postgres = conn.dialect.name == "postgresql"
     if postgres:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK})
+    _refuse_key_collisions(conn, events)
     before = conn.execute(select(func.coalesce(func.max(Event.id), 0))).scalar_one()
     rows = events.select(EVENT_COLUMNS)
     changed_before = conn.connection.driver_connection.total_changes if not postgres else 0  # type: ignore[union-attr]
     if postgres:
         _stage(conn, "stage_events", rows)
         result = conn.execute(
-            text(_upsert_events_sql(f"SELECT {', '.join(EVENT_COLUMNS)}, :import_id FROM stage_events WHERE true")),
+            text(
+                _upsert_events_sql(
+                    f"SELECT {', '.join(EVENT_COLUMNS)}, :import_id FROM stage_events WHERE true"
+                )
+            ),
             {"import_id": import_id},
         )
         written = result.rowcount

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
     Float,
@@ -57,7 +58,9 @@ class Event(Base):
 
     __tablename__ = "events"
     __table_args__ = (
-        UniqueConstraint("agency", "feed", "source_id", name="uq_events_source"),
+        # Identity is (agency, feed, source_id); the unique index holds its 64-bit digest,
+        # which keeps the index small and imports fast (see docs/decisions/0001).
+        UniqueConstraint("source_key", name="uq_events_source_key"),
         Index("ix_events_category_time", "category", "occurred_at"),
         Index("ix_events_lsoa", "lsoa_code"),
     )
@@ -66,6 +69,7 @@ class Event(Base):
     feed: Mapped[str] = mapped_column(String(40))
     agency: Mapped[str] = mapped_column(String(60))
     source_id: Mapped[str] = mapped_column(String(200))
+    source_key: Mapped[int] = mapped_column(BigInteger)
     occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
     time_precision: Mapped[str] = mapped_column(String(10), default="second")
     category: Mapped[str | None] = mapped_column(String(40))

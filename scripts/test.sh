@@ -27,10 +27,14 @@ echo "== mypy"
 
 echo "== tests on SQLite"
 .venv/bin/python -m pytest -n 2 -q "$@"
+echo "== slow tests on SQLite (the whole real police.uk set)"
+.venv/bin/python -m pytest -q -m slow "$@" || [ $? -eq 5 ]  # 5: no slow test selected
 
 if pg_ready; then
   echo "== tests on PostgreSQL"
   SAFERHUB_TEST_DATABASE_URL="$PG_URL" .venv/bin/python -m pytest -n 2 -q "$@"
+  echo "== slow tests on PostgreSQL"
+  SAFERHUB_TEST_DATABASE_URL="$PG_URL" .venv/bin/python -m pytest -q -m slow "$@" || [ $? -eq 5 ]
 elif [ "${SAFERHUB_SKIP_POSTGRES:-0}" = "1" ]; then
   echo "PostgreSQL is not reachable at $PG_URL; skipped because SAFERHUB_SKIP_POSTGRES=1."
 else

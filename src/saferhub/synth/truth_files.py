@@ -1,0 +1,243 @@
+"""Writing ``truth/``: mentions, people, places, locations, hotspots and a README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from saferhub.synth import names as N
+from saferhub.synth import truth
+from saferhub.synth.places import KINDS, STREET, wgs84
+from saferhub.synth.plan import Plan
+from saferhub.synth.world import Feed, World
+from saferhub.synth.writer import write_csv
+
+README = """\
+# Ground truth for the synthetic partner files
+
+Everything here is what the partner files do not say: who each mention really is,
+where each event really happened, and what was planted. Flags are computed from
+the generated events by the definitions in shared/spec/standards.md.
+
+- `mentions.csv` — one row per person named in a feed row: `feed, agency, source_id,
+  role, person_id`. Mentions with the same `person_id` are the same person (linkage truth).
+  `role` is the column prefix (caller, reporter, subject, associate, occupant).
+- `people.csv` — every person mentioned (and every planted person): true first, middle
+  and last name, maiden name, sex, date of birth, home place, phones, and:
+  - `frequent_caller` / `frequent_caller_rule` — FreCaNN on named calls across all agencies:
+    `month5` (adult, 5+ calls in a calendar month), `3months12` (adult, 12+ in 3 consecutive
+    calendar months), `child_6months3` (under 18, 3+ within 183 days). Age on the call date.
+  - `repeat_victim` — 2+ incidents within 365 days as the named caller of an asb/crime/
+    domestic call or the reporter of an ASB report.
+  - `asb_case_review` — 3+ qualifying complaints within 183 days: ASB reports made as
+    reporter (not qualifying if `occurred_at` is given and more than 31 days before
+    `reported_at`) and asb calls to police or council as the named caller.
+  - `vulnerable` / `vulnerabilities` — the person's true vulnerabilities; every vulnerable
+    person is the subject of at least one referral (referrals record a subset).
+  - `exploiter`, `cuckooed_resident` — planted cuckooing roles.
+  - `planted` — what the generator meant the person to be (chance cases have it empty;
+    `asb_case_review_near_miss` people were laid out to just miss the threshold).
+- `places.csv` — every place referenced: kind (dwelling, flat, communal, street,
+  commercial), canonical address, postcode, WGS84 and British National Grid coordinates,
+  2011 LSOA (empty outside Wirral), `building_id` (flats in one building share it),
+  `cuckooed` with `cuckooed_from`/`cuckooed_to`, `repeat_location` (a further incident of
+  the same category there within 365 days) with the categories, and
+  `communal_frequent_calling` (a care home or hostel with 15+ calls in a calendar month).
+- `locations.csv` — where each event happened: `feed, agency, source_id, place_id,
+  location_given` (false when the feed row has no location). Street places stand for
+  incidents in the street or open land near them.
+- `hotspots.csv` — planted spatial clusters: category (asb, deliberate_secondary_fire),
+  kind (persistent, emerging, former), centre, radius, active dates and planted events
+  (on top of the background, which is itself concentrated in deprived areas).
+"""
+
+
+def _ids(prefix: str, x: np.ndarray, width: int = 7) -> pl.Series:
+    """Opaque ids like PLC0001234; null for -1."""
+    v = pl.Series(np.asarray(x, dtype=np.int64))
+    if v.len() and (v.max() or 0) >= 10**width:
+        width = len(str(v.max()))
+    # Zero-padded by adding 10**width and dropping the leading 1 (faster than zfill).
+    padded = (v + 10**width).cast(pl.Utf8).str.slice(1)
+    return pl.select(pl.when(v >= 0).then(pl.lit(prefix) + padded)).to_series()
+
+
+def _place_id(p: np.ndarray) -> pl.Series:
+    return _ids("PLC", p)
+
+
+def _phone(x: np.ndarray) -> pl.Series:
+    v = pl.Series(np.asarray(x, dtype=np.int64))
+    return pl.select(pl.when(v > 0).then(pl.lit("0") + v.cast(pl.Utf8))).to_series()
+
+
+def _bool(x: np.ndarray) -> pl.Series:
+    return pl.Series(np.asarray(x, dtype=bool))
+
+
+def canonical_address(world: World, place: np.ndarray) -> pl.Series:
+    """The address as the place itself would write it: "Flat 2, 14 Park Road"."""
+    P, S = world.geo.places, world.geo.streets
+    suffix = pl.Series([s[0] for s in N.STREET_SUFFIXES])
+    st = P.street[place]
+    c = pl.col
+    df = pl.DataFrame({
+        "num": P.number[place], "flat": P.flat[place], "kind": P.kind[place],
+        "name": world.geo.text["name"].gather(place),
+        "street": world.geo.text["base"].gather(st) + " " + suffix.gather(S.suffix[st]),
+    }).with_columns(ns=pl.when(c("num") > 0).then(
+        pl.concat_str([c("num").cast(pl.Utf8), pl.lit(" "), c("street")])).otherwise(c("street")))
+    line = (pl.when(c("kind") == STREET).then(c("street"))
+            .when((c("flat") > 0) & (c("num") > 0)).then(
+                pl.concat_str([pl.lit("Flat "), c("flat").cast(pl.Utf8), pl.lit(", "), c("ns")]))
+            .when(c("flat") > 0).then(pl.concat_str([pl.lit("Flat "), c("flat").cast(pl.Utf8),
+                                                     pl.lit(", "), c("name"), pl.lit(", "),
+                                                     c("street")]))
+            .when(c("name") != "").then(pl.concat_str([c("name"), pl.lit(", "), c("ns")]))
+            .otherwise(c("ns")))
+    return df.select(line.alias("address"))["address"]
+
+
+def write_truth(out: Path, world: World, plan: Plan, feeds: list[Feed]) -> dict[str, int]:
+    by_name = {f.name: f for f in feeds}
+    calls, asb = by_name["calls"], by_name["asb-reports"]
+    people = world.people
+    rows: dict[str, int] = {}
+    m, source_ids = truth.mentions(feeds)
+    frame = pl.DataFrame({"feed": m["feed"].tolist(), "agency": m["agency"].tolist(),
+                          "source_id": source_ids, "role": m["role"].tolist(),
+                          "person_id": _ids("PER", m["person"])})
+    write_csv(frame, out / "mentions.csv")
+    rows["truth/mentions.csv"] = frame.height
+
+    n = len(people)
+    planted = truth.planted_labels(plan, n)
+    counts = np.bincount(m["person"], minlength=n)
+    who = np.flatnonzero((counts > 0) | (planted != ""))
+    fc = truth.frequent_callers(world, calls)
+    rule = np.full(n, "", dtype=object)
+    for name, members in fc.items():
+        rule[members] = np.where(rule[members] == "", name, rule[members] + ";" + name)
+    repeat, review = truth.victims(calls, asb)
+    flag = {k: np.zeros(n, dtype=bool) for k in ("repeat", "review", "exploiter", "cuckoo",
+                                                 "vulnerable")}
+    flag["repeat"][repeat] = True
+    flag["review"][review] = True
+    flag["exploiter"][plan.exploiters] = True
+    flag["cuckoo"][plan.cuckoo_resident] = True
+    referred = np.unique(by_name["referrals"].roles["subject"])
+    flag["vulnerable"][referred[referred >= 0]] = True
+    vul = np.full(n, "", dtype=object)
+    for p, v in zip(plan.vulnerable, plan.vulnerabilities, strict=True):
+        vul[p] = ";".join(sorted(set(filter(None, (vul[p] + ";" + v).split(";")))))
+    people_frame = pl.DataFrame({
+        "person_id": _ids("PER", who),
+        "first_name": people.first_text(who).tolist(),
+        "middle_name": people.middle_text(who).tolist(),
+        "last_name": people.last_text(who).tolist(),
+        "previous_last_name": people.previous_text(who).tolist(),
+        "sex": pl.Series(["F", "M"]).gather(people.sex[who]),
+        "dob": pl.Series(people.dob[who]),
+        "home_place_id": _place_id(people.home[who]),
+        "mobile": _phone(people.mobile[who]), "landline": _phone(people.landline[who]),
+        "mentions": counts[who], "frequent_caller": _bool(rule[who] != ""),
+        "frequent_caller_rule": rule[who].tolist(), "repeat_victim": _bool(flag["repeat"][who]),
+        "asb_case_review": _bool(flag["review"][who]),
+        "vulnerable": _bool(flag["vulnerable"][who] & (vul[who] != "")),
+        "vulnerabilities": vul[who].tolist(), "exploiter": _bool(flag["exploiter"][who]),
+        "cuckooed_resident": _bool(flag["cuckoo"][who]), "planted": planted[who].tolist(),
+    })
+    write_csv(people_frame, out / "people.csv")
+    rows["truth/people.csv"] = people_frame.height
+
+    loc_parts = [f for f in feeds if (f.place >= 0).any()]
+    locations = pl.DataFrame({
+        "feed": np.concatenate([np.full(f.place.size, f.name, dtype=object)
+                                for f in loc_parts]).tolist(),
+        "agency": np.concatenate([f.agency for f in loc_parts]).tolist(),
+        "source_id": pl.concat([f.source_id for f in loc_parts]),
+        "place_id": _place_id(np.concatenate([f.place for f in loc_parts])),
+        "location_given": _bool(np.concatenate([f.has_location for f in loc_parts])),
+    })
+    write_csv(locations, out / "locations.csv")
+    rows["truth/locations.csv"] = locations.height
+
+    rows["truth/places.csv"] = _write_places(out, world, plan, feeds, people.home[who])
+    rows["truth/hotspots.csv"] = _write_hotspots(out, world, plan)
+    (out / "README.md").write_text(README, encoding="utf-8")
+    return rows
+
+
+def _write_places(out: Path, world: World, plan: Plan, feeds: list[Feed],
+                  homes: np.ndarray) -> int:
+    P, geo = world.geo.places, world.geo
+    events = np.concatenate([f.place[f.place >= 0] for f in feeds])
+    hot = np.array([h.place for h in plan.hotspots], dtype=np.int64)
+    place = np.unique(np.concatenate([events, homes, hot, plan.communal_fc]))
+    event_count = np.bincount(events, minlength=len(P))[place]
+    repeats = truth.repeat_locations(feeds)
+    communal = truth.communal_frequent(world, by_name_calls(feeds))
+    cuckoo_from = np.full(len(P), "", dtype=object)
+    cuckoo_to = np.full(len(P), "", dtype=object)
+    start = world.period.start
+    for p, d0, d1 in zip(plan.cuckoo_place, plan.cuckoo_first, plan.cuckoo_last, strict=True):
+        cuckoo_from[p] = str(start + np.timedelta64(int(d0), "D"))
+        cuckoo_to[p] = str(start + np.timedelta64(int(d1), "D"))
+    is_repeat = np.zeros(len(P), dtype=bool)
+    is_repeat[np.array(list(repeats), dtype=np.int64)] = True
+    repeat_cats = np.full(len(P), "", dtype=object)
+    repeat_cats[np.array(list(repeats), dtype=np.int64)] = list(repeats.values())
+    is_communal = np.zeros(len(P), dtype=bool)
+    is_communal[communal] = True
+    lat, lon = wgs84(P.e[place], P.n[place])
+    lsoa = geo.lsoa[place]
+    st = P.street[place]
+    frame = pl.DataFrame({
+        "place_id": _place_id(place), "kind": pl.Series(KINDS).gather(P.kind[place]),
+        "communal_type": P.communal[place].tolist(), "address": canonical_address(world, place),
+        "locality": geo.text["locality"].gather(st), "town": geo.text["town"].gather(st),
+        "postcode": geo.text["postcode"].gather(st),
+        "latitude": np.round(lat, 6), "longitude": np.round(lon, 6),
+        "easting": np.round(P.e[place]).astype(np.int64),
+        "northing": np.round(P.n[place]).astype(np.int64),
+        "lsoa11cd": np.where(lsoa >= 0, geo.lsoa_codes[np.maximum(lsoa, 0)], "").tolist(),
+        "building_id": _ids("BLD", P.building[place]), "street_id": _ids("STR", st, 6),
+        "cuckooed": _bool(cuckoo_from[place] != ""), "cuckooed_from": cuckoo_from[place].tolist(),
+        "cuckooed_to": cuckoo_to[place].tolist(),
+        "repeat_location": _bool(is_repeat[place]),
+        "repeat_location_categories": repeat_cats[place].tolist(),
+        "communal_frequent_calling": _bool(is_communal[place]),
+        "events": event_count,
+    })
+    write_csv(frame, out / "places.csv")
+    return frame.height
+
+
+def by_name_calls(feeds: list[Feed]) -> Feed:
+    return next(f for f in feeds if f.name == "calls")
+
+
+def _write_hotspots(out: Path, world: World, plan: Plan) -> int:
+    hs = plan.hotspots
+    e = np.array([h.e for h in hs])
+    n = np.array([h.n for h in hs])
+    lat, lon = wgs84(e, n)
+    start = world.period.start
+    lsoa = world.geo.lsoa[np.array([h.place for h in hs], dtype=np.int64)]
+    frame = pl.DataFrame({
+        "hotspot_id": [h.id for h in hs], "category": [h.category for h in hs],
+        "kind": [h.kind for h in hs],
+        "centre_latitude": np.round(lat, 6), "centre_longitude": np.round(lon, 6),
+        "centre_easting": np.round(e).astype(np.int64),
+        "centre_northing": np.round(n).astype(np.int64),
+        "radius_m": [int(h.radius_m) for h in hs],
+        "start_date": [str(start + np.timedelta64(h.first_day, "D")) for h in hs],
+        "end_date": [str(start + np.timedelta64(h.last_day, "D")) for h in hs],
+        "planted_events": [round(h.per_day * (h.last_day - h.first_day + 1)) for h in hs],
+        "centre_place_id": _place_id(np.array([h.place for h in hs])),
+        "lsoa11cd": [str(world.geo.lsoa_codes[i]) if i >= 0 else "" for i in lsoa],
+    })
+    write_csv(frame, out / "hotspots.csv")
+    return frame.height

@@ -28,7 +28,9 @@ fi
 stamp=.venv/.saferhub-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "Installing SaferHub and its tools into .venv (a few minutes the first time) ..."
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  # (Some machines' pip configuration names package folders that do not exist; its
+  # warnings about them say nothing about SaferHub, so they are left out.)
+  { .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e ".[dev]"; } 2> >(grep -v "^WARNING: Location .* is ignored" >&2)
   touch "$stamp"
 fi

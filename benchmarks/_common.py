@@ -285,8 +285,9 @@ def compare(
         "events_in_store": ours.events_in_store,
         "mentions_in_store": ours.mentions_in_store,
         "quarantine_reasons": ours.quarantine_reasons,
-        "saferhub_import_seconds": round(import_seconds, 2),
-        "saferhub_startup_and_schema_seconds": round(ours.run.seconds - import_seconds, 2),
+        # Files overlap (the next is prepared while one is stored), so per-file times add up
+        # to more than the wall time; the wall time is the measurement.
+        "saferhub_per_file_seconds_summed": round(import_seconds, 2),
         "baseline": {
             "what": "pandas.read_csv + DataFrame.to_sql(if_exists='append', index=False), per file",
             "method": None,

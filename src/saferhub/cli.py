@@ -186,6 +186,17 @@ def demo(
     run_demo(settings=settings, out_dir=out_dir, seed=seed, console=out)
 
 
+def _register_linking() -> None:
+    from saferhub.cli_linking import export_app, register
+    from saferhub.cli_places import register as register_places
+
+    register(app)
+    register_places(export_app)
+
+
+_register_linking()
+
+
 def main() -> None:
     try:
         app()

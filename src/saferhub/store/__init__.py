@@ -1,5 +1,6 @@
 """The hub's system of record: tables, connections and migrations."""
 
+from saferhub.store import place_models  # noqa: F401  (registers the place tables)
 from saferhub.store.models import (
     Base,
     Event,
@@ -7,13 +8,29 @@ from saferhub.store.models import (
     PersonMention,
     QuarantinedRow,
 )
+from saferhub.store.people_models import (
+    Person,
+    PersonIdEvent,
+    PersonLink,
+    PersonLinkDecision,
+    PersonLinkModel,
+    PersonLinkRun,
+    PersonReviewPair,
+)
 from saferhub.store.session import connect, describe_url, upgrade
 
 __all__ = [
     "Base",
     "Event",
     "ImportRun",
+    "Person",
+    "PersonIdEvent",
+    "PersonLink",
+    "PersonLinkDecision",
+    "PersonLinkModel",
+    "PersonLinkRun",
     "PersonMention",
+    "PersonReviewPair",
     "QuarantinedRow",
     "connect",
     "describe_url",

@@ -96,9 +96,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("quarantined_rows", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_quarantined_rows_import_id"), ["import_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_quarantined_rows_import_id"), ["import_id"], unique=False)
 
     op.create_table(
         "person_mentions",

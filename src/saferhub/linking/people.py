@@ -1,0 +1,312 @@
+"""``link_people``: every person mention in the store linked to a person, incrementally.
+
+A run reads the mentions, loads the saved model (training one if there is none, or on
+``retrain``), and then either relinks everything (first run, new model, ``full``) or
+links only what is new: mentions never linked or changed since, and people touched by a
+reviewer's decision since the last run. Existing people keep their ids; merges and splits
+are recorded. Only counts are logged, never personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from splink import DuckDBAPI
+from sqlalchemy import Engine
+
+from saferhub.linking import store
+from saferhub.linking.clusters import assign_person_ids, cluster
+from saferhub.linking.features import fingerprint, prepare, read_mentions
+from saferhub.linking.model import make_linker, model_input, prior_model, term_frequencies, train
+from saferhub.linking.scores import evidence, scored_pairs
+
+log = logging.getLogger(__name__)
+
+MIN_TRAINING_MENTIONS = 500  # fewer than this: start from the prior model, untrained
+
+
+class LinkOptions(BaseSettings):
+    """How sure the model must be to link two mentions, and which pairs a person reviews.
+
+    Environment: SAFERHUB_LINK_THRESHOLD, SAFERHUB_LINK_REVIEW_FROM.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SAFERHUB_LINK_", extra="ignore")
+
+    threshold: float = Field(
+        default=0.99,
+        gt=0,
+        lt=1,
+        description="Match probability from which two mentions are linked as one person.",
+    )
+    review_from: float = Field(
+        default=0.5,
+        gt=0,
+        lt=1,
+        description="Pairs from this match probability up to the threshold go to review.",
+    )
+    seed: int = Field(default=42, description="Seed for the random sampling in training.")
+
+
+@dataclass
+class LinkSummary:
+    run_id: int
+    mode: str  # full, incremental, unchanged, empty
+    model_version: int | None
+    trained: bool
+    mentions: int
+    linkable: int
+    new_mentions: int
+    people: int
+    merges: int
+    splits: int
+    review_pairs: int
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+Progress = Callable[[str], None]
+
+
+def _decision_links(decisions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    same = decisions.filter(pl.col("decision") == "same").select("l", "r", strength=pl.lit(float("inf")))
+    different = decisions.filter(pl.col("decision") == "different").select("l", "r")
+    return same, different
+
+
+def link_people(
+    *,
+    engine: Engine,
+    options: LinkOptions | None = None,
+    retrain: bool = False,
+    full: bool = False,
+    progress: Progress | None = None,
+) -> LinkSummary:
+    """Link every person mention in the store; see the module doc. Safe to run any time."""
+    options = options or LinkOptions()
+    if options.review_from > options.threshold:
+        raise ValueError("review_from must not be above threshold")
+    step = progress or (lambda _s: None)
+    started = time.perf_counter()
+    step("reading")
+    with engine.connect() as conn:
+        mentions = read_mentions(conn)
+        previous = store.read_links(conn)
+        saved = store.latest_model(conn)
+        last_model = store.last_run_model(conn)
+        decisions = store.read_decisions(conn)
+        pending = store.read_decisions(conn, pending_only=True)
+    features = prepare(mentions).with_columns(fingerprint=fingerprint(mentions))
+    frame = model_input(features)
+    trained = False
+    model: dict[str, Any] = {}
+    # Train when asked, when there is no model yet, or when the store has grown enough
+    # to train a model that so far had to start from its priors.
+    untrained = saved is not None and saved[2] < MIN_TRAINING_MENTIONS <= frame.height
+    if mentions.height and (saved is None or retrain or untrained):
+        step("training")
+        model = train(frame, seed=options.seed) if frame.height >= MIN_TRAINING_MENTIONS else prior_model()
+        trained = True
+    elif saved is not None:
+        model = saved[1]
+
+    current = previous.join(
+        features.select("mention_id", "fingerprint"), on="mention_id", how="inner", suffix="_now"
+    )
+    unchanged = current.filter(pl.col("fingerprint") == pl.col("fingerprint_now"))
+    kept_previous = unchanged.select("mention_id", "person_id", "fingerprint")
+    new_ids = features.join(kept_previous, on="mention_id", how="anti")["mention_id"]
+    if mentions.height == 0:
+        mode = "empty"
+    elif trained or full or previous.height == 0 or (saved and last_model != saved[0]):
+        mode = "full"
+    elif new_ids.len() or pending.height:
+        mode = "incremental"
+    else:
+        mode = "unchanged"
+
+    with engine.begin() as conn:
+        if trained:
+            trained_on = frame.height if frame.height >= MIN_TRAINING_MENTIONS else 0
+            version: int | None = store.save_model(conn, model, trained_on)
+        else:
+            version = saved[0] if saved else None
+        run_id = store.start_run(conn, mode, version)
+        if mode in ("unchanged", "empty"):
+            people = store.count_people(conn)
+            queued = store.count_review_pairs(conn)
+            store.finish_run(conn, run_id, mentions=mentions.height, people=people, review_pairs=queued)
+            return LinkSummary(
+                run_id,
+                mode,
+                version,
+                trained,
+                mentions.height,
+                frame.height,
+                0,
+                people,
+                0,
+                0,
+                queued,
+                time.perf_counter() - started,
+            )
+    assert version is not None
+    ids = np.sort(features["mention_id"].to_numpy())
+    db_api = DuckDBAPI()
+    step("scoring pairs")
+    if frame.height == 0:
+        edges = pl.DataFrame(
+            schema={"l": pl.Int64, "r": pl.Int64, "p": pl.Float64, "w": pl.Float64, "veto": pl.Boolean}
+        )
+    else:
+        linker = make_linker(db_api, frame, model, frequencies=term_frequencies(frame))
+        if mode == "full":
+            pred = linker.inference.predict(
+                threshold_match_probability=options.review_from, warning_mode="never"
+            )
+        else:
+            edges_sql = _incremental_predictions(
+                db_api, linker, frame, kept_previous, new_ids, pending, options
+            )
+            pred = edges_sql
+        edges = scored_pairs(db_api, pred.physical_name, model)
+    step("clustering")
+    same, different = _decision_links(decisions)
+    decided = decisions.select("l", "r")
+    model_edges = edges.join(decided, on=["l", "r"], how="anti")
+    accepted = model_edges.filter((pl.col("p") >= options.threshold) & ~pl.col("veto"))
+    links = pl.concat([same, accepted.select("l", "r", strength="w")])
+    cannot = pl.concat([different, model_edges.filter("veto").select("l", "r")])
+    if mode == "incremental":
+        # Everyone not touched keeps their people: their mentions stay chained together.
+        touched = _touched_people(kept_previous, pending)
+        chain = _chains(kept_previous.filter(~pl.col("person_id").is_in(touched)))
+        links = pl.concat([chain, links])
+    labels = cluster(ids, links, cannot)
+    assigned, changes = assign_person_ids(ids, labels, kept_previous)
+
+    review = model_edges.filter(
+        (pl.col("p") >= options.review_from) & (pl.col("p") < options.threshold) & ~pl.col("veto")
+    )
+    label_of = pl.DataFrame({"m": ids, "c": labels})
+    review = (
+        review.join(label_of, left_on="l", right_on="m")
+        .join(label_of, left_on="r", right_on="m", suffix="_r")
+        .filter(pl.col("c") != pl.col("c_r"))
+    )
+    review = review.with_columns(evidence=pl.Series(evidence(review, model), dtype=pl.Object))
+    step("saving")
+    links_out = assigned.join(features.select("mention_id", "fingerprint", "linkable"), on="mention_id")
+    merged = {c.other_person_id: c.person_id for c in changes if c.kind == "merged"}
+    reason = "decision" if pending.height and mode == "incremental" else "model"
+    events = [
+        {
+            "kind": c.kind,
+            "person_id": c.person_id,
+            "other_person_id": c.other_person_id,
+            "mentions": c.mentions,
+            "reason": reason,
+        }
+        for c in changes
+    ]
+    with engine.begin() as conn:
+        store.write_links(conn, links_out, previous, run_id)
+        store.add_people(conn, links_out["person_id"].unique().to_list())
+        store.retire_people(conn, merged)
+        store.record_id_events(conn, run_id, events)
+        queued = store.replace_review_pairs(
+            conn,
+            review.select("l", "r", "p", "w", "evidence"),
+            run_id=run_id,
+            model_version=version,
+            keep_others=mode == "incremental",
+        )
+        store.drop_settled_review_pairs(conn)
+        store.mark_decisions_applied(conn, run_id)
+        people = store.count_people(conn)
+        summary = LinkSummary(
+            run_id,
+            mode,
+            version,
+            trained,
+            mentions.height,
+            frame.height,
+            new_ids.len(),
+            people,
+            sum(c.kind == "merged" for c in changes),
+            sum(c.kind == "split" for c in changes),
+            queued,
+            time.perf_counter() - started,
+        )
+        store.finish_run(
+            conn,
+            run_id,
+            mentions=summary.mentions,
+            new_mentions=summary.new_mentions,
+            people=people,
+            merges=summary.merges,
+            splits=summary.splits,
+            review_pairs=queued,
+        )
+    log.info("linked people: %s", {k: v for k, v in summary.as_dict().items() if k != "seconds"})
+    return summary
+
+
+def _touched_people(previous: pl.DataFrame, pending: pl.DataFrame) -> list[str]:
+    ids = pl.concat([pending["l"], pending["r"]])
+    return previous.filter(pl.col("mention_id").is_in(ids.implode()))["person_id"].unique().to_list()
+
+
+def _chains(links: pl.DataFrame) -> pl.DataFrame:
+    """Links that hold each person's mentions together (each to the next), beyond doubt."""
+    ordered = links.sort("person_id", "mention_id")
+    nxt = ordered.with_columns(r=pl.col("mention_id").shift(-1), same=pl.col("person_id").shift(-1))
+    return nxt.filter(pl.col("same") == pl.col("person_id")).select(
+        l=pl.col("mention_id"), r=pl.col("r").cast(pl.Int64), strength=pl.lit(float("inf"))
+    )
+
+
+def _incremental_predictions(
+    db_api: DuckDBAPI,
+    linker: Any,
+    frame: pl.DataFrame,
+    previous: pl.DataFrame,
+    new_ids: pl.Series,
+    pending: pl.DataFrame,
+    options: LinkOptions,
+) -> Any:
+    """Pairs touching what changed: new mentions, and the people reviewers decided about."""
+    touched = _touched_people(previous, pending)
+    touched_ids = previous.filter(pl.col("person_id").is_in(touched))["mention_id"]
+    focus_ids = pl.concat([new_ids, touched_ids]).unique()
+    focus = frame.filter(pl.col("mention_id").is_in(focus_ids.implode()))
+    rest = frame.filter(~pl.col("mention_id").is_in(focus_ids.implode()))
+    focus_sdf = db_api.register(focus.to_arrow(), table_name="focus")
+    within = linker.inference.predict_within(
+        focus_sdf, threshold_match_probability=options.review_from, warning_mode="never"
+    )
+    if rest.height == 0:
+        return within
+    rest_sdf = db_api.register(rest.to_arrow(), table_name="rest")
+    between = linker.inference.predict_between(
+        rest_sdf, focus_sdf, threshold_match_probability=options.review_from, warning_mode="never"
+    )
+    db_api.duckdb_con.execute(
+        f"CREATE TABLE incremental_edges AS SELECT * FROM {within.physical_name}"
+        f" UNION ALL BY NAME SELECT * FROM {between.physical_name}"
+    )
+
+    class _Table:
+        physical_name = "incremental_edges"
+
+    return _Table()

@@ -1,0 +1,156 @@
+"""Stable person ids: empty and repeated runs, incremental linking, decisions, bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import Engine, select
+
+from linking.helpers import write_calls
+from saferhub.config import Settings
+from saferhub.linking import decide, explain, link_people, review_queue
+from saferhub.linking.evaluate import pairwise_scores
+from saferhub.services import import_partner_file
+from saferhub.store.people_models import PersonIdEvent, PersonLink, PersonLinkModel
+
+
+def _links(engine: Engine) -> pl.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(select(PersonLink.mention_id, PersonLink.person_id)).all()
+    return pl.DataFrame(rows, schema={"mention_id": pl.Int64, "person_id": pl.String}, orient="row")
+
+
+def _events(engine: Engine) -> list[tuple[str, str, str, str]]:
+    with engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(
+                select(
+                    PersonIdEvent.kind,
+                    PersonIdEvent.person_id,
+                    PersonIdEvent.other_person_id,
+                    PersonIdEvent.reason,
+                ).order_by(PersonIdEvent.id)
+            ).all()
+        ]
+
+
+def test_empty_store_and_linking_twice_are_harmless(
+    engine: Engine, import_feeds: Callable[..., None]
+) -> None:
+    empty = link_people(engine=engine)
+    assert empty.mode == "empty" and empty.people == 0
+    import_feeds("referrals", "fire-incidents")
+    first = link_people(engine=engine)
+    before = _links(engine)
+    again = link_people(engine=engine)
+    assert again.mode == "unchanged" and again.people == first.people
+    assert _links(engine).sort("mention_id").equals(before.sort("mention_id"))
+    assert _events(engine) == []
+
+
+def test_new_data_joins_people_without_renaming_anyone(
+    engine: Engine, import_feeds: Callable[..., None], truth: pl.DataFrame
+) -> None:
+    import_feeds("calls")
+    first = link_people(engine=engine)
+    before = _links(engine)
+    import_feeds("asb-reports", "fire-incidents", "referrals", "intelligence")
+    second = link_people(engine=engine)
+    assert second.mode == "incremental" and second.model_version == first.model_version
+    after = _links(engine)
+    moved = before.join(after, on="mention_id", suffix="_now").filter(
+        pl.col("person_id") != pl.col("person_id_now")
+    )
+    # An id changes only where new evidence merged two earlier people, and says so.
+    retired = {e[2] for e in _events(engine) if e[0] == "merged"}
+    assert set(moved["person_id"].to_list()) <= retired
+    assert moved.height <= 0.01 * before.height
+
+    from saferhub.linking import person_links
+
+    scores = pairwise_scores(person_links(engine=engine), truth)
+    assert scores.precision >= 0.98 and scores.f1 >= 0.9, scores.as_dict()
+
+
+def test_decisions_beat_the_model_and_are_recorded(engine: Engine, import_feeds: Callable[..., None]) -> None:
+    import_feeds()
+    link_people(engine=engine)
+    queue, total = review_queue(engine=engine, limit=5)
+    assert total > 0 and queue
+    item = queue[0]
+    assert item.left.person_id != item.right.person_id
+    assert {"prior", "forename", "surname", "date_of_birth", "phone", "home"} <= {
+        e["comparison"] for e in item.evidence
+    }
+
+    decide(engine=engine, decision="same", decided_by="tester", pair_id=item.pair_id)
+    summary = link_people(engine=engine)
+    assert summary.merges + summary.splits >= 1
+    links = _links(engine).to_dicts()
+    person = {r["mention_id"]: r["person_id"] for r in links}
+    a, b = item.left.mention_id, item.right.mention_id
+    assert person[a] == person[b]
+    assert _events(engine)[-1][3] == "decision"
+
+    # Now say they are two people after all: a later decision replaces the earlier one.
+    decide(engine=engine, decision="different", decided_by="tester", mentions=(b, a))
+    summary = link_people(engine=engine)
+    assert summary.splits == 1
+    person = {r["mention_id"]: r["person_id"] for r in _links(engine).to_dicts()}
+    assert person[a] != person[b]
+    # Decisions hold through a full relink and a retrain too.
+    link_people(engine=engine, retrain=True)
+    person = {r["mention_id"]: r["person_id"] for r in _links(engine).to_dicts()}
+    assert person[a] != person[b]
+    with engine.connect() as conn:
+        versions = conn.execute(select(PersonLinkModel.version)).scalars().all()
+    assert sorted(versions) == [1, 2]
+
+    why = explain(engine=engine, mentions=(a, b))
+    assert why.left.mention_id == min(a, b) and len(why.evidence) == 7
+    assert abs(sum(e["weight"] for e in why.evidence) - why.match_weight) < 0.05
+
+
+def test_too_little_to_link_on_stays_alone(tmp_path: Path, settings: Settings, engine: Engine) -> None:
+    same = {
+        "caller_first_name": "Elizabeth",
+        "caller_last_name": "Jones",
+        "caller_dob": "03/04/1961",
+        "caller_phone": "07700 900123",
+        "caller_address": "Flat 2, 14 Park Rd",
+        "caller_postcode": "CH41 5AB",
+    }
+    rows = [
+        {"caller_first_name": "Dave"},
+        {"caller_first_name": "Dave"},
+        {"caller_first_name": "dave"},
+        same,
+        {
+            **same,
+            "caller_first_name": "LIZ",
+            "caller_last_name": "JONES",
+            "caller_dob": "",
+            "caller_address": "",
+            "caller_postcode": "",
+        },
+        {
+            **same,
+            "caller_first_name": "E.",
+            "caller_dob": "1961-04-03",
+            "caller_phone": "",
+            "caller_address": "14 PARK ROAD FLAT 2",
+        },
+        # A daughter at the same address, same landline: never merged with her mother.
+        {**same, "caller_first_name": "Sarah", "caller_dob": "1990-07-21"},
+    ]
+    path = write_calls(tmp_path / "calls.csv.gz", rows)
+    import_partner_file(settings=settings, engine=engine, feed="calls", path=path)
+    summary = link_people(engine=engine)
+    assert summary.mode == "full"
+    ordered = _links(engine).sort("mention_id")["person_id"].to_list()
+    assert len(set(ordered[:3])) == 3  # three first-name-only mentions: three people
+    assert ordered[3] == ordered[4] == ordered[5]  # Elizabeth, Liz and E. Jones
+    assert ordered[6] != ordered[3]

@@ -27,7 +27,7 @@ from saferhub.feeds.mapping import Mapping, apply_values, resolve_columns
 from saferhub.feeds.quarantine import quarantine_frame, write_quarantine
 from saferhub.feeds.reading import LINE, RawTable, positional, read_table
 from saferhub.feeds.validate import REASONS, validate
-from saferhub.store.bulk import MENTION_COLUMNS, source_keys, write_batch
+from saferhub.store.bulk import MENTION_COLUMNS, KeyCollision, source_keys, write_batch
 from saferhub.store.models import ImportRun, QuarantinedRow
 
 Progress = Callable[[str], None]
@@ -308,9 +308,12 @@ def store_prepared(
                 )
                 .returning(ImportRun.id)
             ).scalar_one()
-            counts = write_batch(
-                conn, events=prepared.events, mentions=prepared.mentions, import_id=import_id
-            )
+            try:
+                counts = write_batch(
+                    conn, events=prepared.events, mentions=prepared.mentions, import_id=import_id
+                )
+            except KeyCollision as exc:
+                raise FileRefused(path.name, str(exc)) from exc
             if quarantined.height:
                 conn.execute(
                     insert(QuarantinedRow),

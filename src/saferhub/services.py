@@ -85,9 +85,10 @@ def import_partner_files(
 ) -> Iterator[FileOutcome]:
     """Import several files, each atomically and in order, yielding each outcome as it lands.
 
-    While one file is being stored, the next is read and validated on a second thread:
-    the heavy work of both (polars, pyarrow, shapely, the database driver) runs outside
-    Python's global lock, so the two overlap on a machine with two or more cores.
+    While one file is being stored, the next is read and validated on a second thread.
+    polars, pyarrow and shapely work outside Python's global lock, and so does a
+    PostgreSQL server; the SQLite driver holds the lock while it binds values, so on
+    SQLite the overlap is small (measured: docs/benchmarks.md).
     """
     areas = load_areas(settings.areas_file)
     agencies = known_agencies(settings.extra_agencies)

@@ -17,13 +17,9 @@ from saferhub.feeds.reading import LINE, RawTable, positional
 from saferhub.feeds.validate import REASONS
 
 
-def _names(header: list[str]) -> list[str]:
-    return [h if h else f"column {i + 1}" for i, h in enumerate(header)]
-
-
 def quarantine_frame(bad: pl.DataFrame, raw: RawTable) -> pl.DataFrame:
     """One row per refused row: line (int), fields (dict as sent), reasons (list of str)."""
-    names = _names(raw.header)
+    names = raw.names
     reasons = bad.select(pl.col(LINE), pl.col(REASONS))
     sent = raw.frame.join(reasons, on=LINE, how="inner").sort(LINE)
     rows: list[dict[str, object]] = []

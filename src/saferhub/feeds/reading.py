@@ -43,6 +43,11 @@ class RawTable:
     ragged: list[RaggedRow] = field(default_factory=list)
 
     @property
+    def names(self) -> list[str]:
+        """The header as sent, with "column N" for a column that has no name."""
+        return [h if h else f"column {i + 1}" for i, h in enumerate(self.header)]
+
+    @property
     def rows_read(self) -> int:
         return self.frame.height + len(self.ragged)
 

@@ -58,10 +58,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _original_names(header: list[str]) -> list[str]:
-    return [h if h else f"column {i + 1}" for i, h in enumerate(header)]
-
-
 def _frame_for_feed(
     raw: RawTable, spec: FeedSpec, mapping: Mapping | None, file: str
 ) -> tuple[pl.DataFrame, list[str]]:
@@ -71,7 +67,7 @@ def _frame_for_feed(
     extras = {
         i: h for i, h in extras.items() if h or raw.frame[positional(i)].null_count() < raw.frame.height
     }
-    names = _original_names(raw.header)
+    names = raw.names
     frame = raw.frame.select(
         *(pl.col(positional(i)).alias(name) for i, name in positions.items()),
         *(pl.col(positional(i)).alias(f"extra:{names[i]}") for i in extras),

@@ -30,7 +30,6 @@ those and never on each other, so a second run over the same data changes nothin
 from __future__ import annotations
 
 import datetime as dt
-import io
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -55,6 +54,7 @@ from sqlalchemy.sql import ClauseElement
 
 from saferhub.areas import to_wgs84
 from saferhub.linking.addresses import learn_localities, near_miss_pairs, parse_addresses, title
+from saferhub.store.bulk import append_frame
 from saferhub.store.models import Event, PersonMention
 from saferhub.store.place_models import BuildingKey, EventPlace, MentionPlace, Place, PlaceKey
 
@@ -671,28 +671,10 @@ def _insert(conn: Connection, target: type | Table, frame: pl.DataFrame) -> None
     if frame.height == 0:
         return
     table = target if isinstance(target, Table) else _table(target)
-    columns = ", ".join(frame.columns)
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    if conn.dialect.name == "postgresql":
-        buffer = io.BytesIO()
-        frame.write_csv(buffer, include_header=False, null_value="")
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(
-                f"COPY {table.name} ({columns}) FROM STDIN (FORMAT CSV)"
-            ) as copy,
-        ):
-            copy.write(buffer.getvalue())
-        return
-    rebuild = list(table.indexes) if frame.height > _REBUILD_INDEXES_FROM else []
+    sqlite = conn.dialect.name != "postgresql"
+    rebuild = list(table.indexes) if sqlite and frame.height > _REBUILD_INDEXES_FROM else []
     for index in rebuild:
         index.drop(conn)
-    marks = ", ".join("?" for _ in frame.columns)
-    cursor = raw.cursor()
-    try:
-        cursor.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", frame.iter_rows())
-    finally:
-        cursor.close()
+    append_frame(conn, table.name, frame)
     for index in rebuild:
         index.create(conn)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from typing import Any
 
@@ -12,6 +11,7 @@ import splink
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from saferhub.linking.model import MODEL_FORMAT
+from saferhub.store.bulk import append_frame
 from saferhub.store.people_models import (
     Person,
     PersonIdEvent,
@@ -34,32 +34,8 @@ def table(model: type) -> Table:
 
 
 def insert_frame(conn: Connection, target: Table, frame: pl.DataFrame) -> None:
-    """Append ``frame`` (columns named as in ``target``) fast: COPY on PostgreSQL."""
-    if frame.height == 0:
-        return
-    if conn.dialect.name == "postgresql":
-        buffer = io.BytesIO()
-        frame.write_csv(buffer, include_header=False, null_value="", datetime_format="%Y-%m-%dT%H:%M:%S.%6f")
-        sql = f"COPY {target.name} ({', '.join(frame.columns)}) FROM STDIN (FORMAT CSV)"
-        raw = conn.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
-            copy.write(buffer.getvalue())
-        return
-    exprs = [
-        pl.col(name).dt.strftime("%Y-%m-%d %H:%M:%S.%6f")
-        for name, dtype in frame.schema.items()
-        if isinstance(dtype, pl.Datetime)
-    ]
-    frame = frame.with_columns(exprs) if exprs else frame
-    marks = ", ".join("?" for _ in frame.columns)
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(
-            f"INSERT INTO {target.name} ({', '.join(frame.columns)}) VALUES ({marks})",
-            frame.iter_rows(),
-        )
-    finally:
-        cursor.close()
+    """Append ``frame`` (columns named as in ``target``) fast, in the caller's transaction."""
+    append_frame(conn, target.name, frame)
 
 
 # ------------------------------------------------------------------------------ model

@@ -73,25 +73,27 @@ def _executemany(conn: Connection, sql: str, frame: pl.DataFrame) -> None:
         cursor.close()
 
 
-def _copy(conn: Connection, table: str, frame: pl.DataFrame) -> None:
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, include_header=False, null_value="", datetime_format="%Y-%m-%dT%H:%M:%S.%6f")
-    sql = f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN (FORMAT CSV)"
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
-        copy.write(buffer.getvalue())
+def append_frame(conn: Connection, table: str, frame: pl.DataFrame) -> None:
+    """Append ``frame`` (columns named as in ``table``) in the caller's transaction, fast:
+    COPY on PostgreSQL, executemany on SQLite (dates as the text SQLAlchemy reads back)."""
+    if frame.height == 0:
+        return
+    columns = ", ".join(frame.columns)
+    if conn.dialect.name == "postgresql":
+        buffer = io.BytesIO()
+        frame.write_csv(buffer, include_header=False, null_value="", datetime_format="%Y-%m-%dT%H:%M:%S.%6f")
+        raw = conn.connection.driver_connection
+        sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT CSV)"
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+            copy.write(buffer.getvalue())
+        return
+    marks = ", ".join("?" for _ in frame.columns)
+    _executemany(conn, f"INSERT INTO {table} ({columns}) VALUES ({marks})", frame)
 
 
 def _stage(conn: Connection, name: str, frame: pl.DataFrame) -> None:
-    table = _stage_table(name, tuple(frame.columns))
-    table.create(conn)
-    if frame.height == 0:
-        return
-    if conn.dialect.name == "postgresql":
-        _copy(conn, name, frame)
-    else:
-        marks = ", ".join("?" for _ in frame.columns)
-        _executemany(conn, f"INSERT INTO {name} ({', '.join(frame.columns)}) VALUES ({marks})", frame)
+    _stage_table(name, tuple(frame.columns)).create(conn)
+    append_frame(conn, name, frame)
 
 
 def _upsert_events_sql(source: str) -> str:

@@ -197,6 +197,14 @@ def _register_linking() -> None:
 _register_linking()
 
 
+def _register_analysis() -> None:
+    # One line per analysis command module (issue 4): each module adds its own commands.
+    pass
+
+
+_register_analysis()
+
+
 def main() -> None:
     try:
         app()

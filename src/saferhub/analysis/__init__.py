@@ -1,0 +1,1 @@
+"""Analyses of demand and harm: frequent callers, repeats, hotspots, near repeats, changes."""

@@ -20,6 +20,7 @@ def write_calls(path: Path, rows: list[dict[str, str]]) -> Path:
         "caller_address",
         "caller_postcode",
     ]
+    columns += sorted({k for row in rows for k in row} - set(columns))
     with gzip.open(path, "wt", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()

@@ -12,6 +12,7 @@ from linking.helpers import write_calls
 from saferhub.config import Settings
 from saferhub.linking import decide, explain, link_people, review_queue
 from saferhub.linking.evaluate import pairwise_scores
+from saferhub.linking.people import LinkOptions
 from saferhub.services import import_partner_file
 from saferhub.store.people_models import PersonIdEvent, PersonLink, PersonLinkModel
 
@@ -154,3 +155,24 @@ def test_too_little_to_link_on_stays_alone(tmp_path: Path, settings: Settings, e
     assert len(set(ordered[:3])) == 3  # three first-name-only mentions: three people
     assert ordered[3] == ordered[4] == ordered[5]  # Elizabeth, Liz and E. Jones
     assert ordered[6] != ordered[3]
+
+
+def test_an_agencys_own_person_reference_links_unless_the_names_say_otherwise(
+    tmp_path: Path, settings: Settings, engine: Engine
+) -> None:
+    rows = [
+        {"caller_first_name": "Kim", "caller_ref": "NOM-40417"},
+        {"caller_first_name": "KIM", "caller_ref": "nom-40417"},
+        # The same reference on a record whose forename differs is a keying error, not a link.
+        {"caller_first_name": "Ahmed", "caller_ref": "NOM-40417"},
+        # Another agency's reference with the same text says nothing about this person.
+        {"agency": "fire", "caller_first_name": "Kim", "caller_ref": "NOM-40417"},
+        {"caller_first_name": "Kim", "caller_ref": "NOM-40418"},
+    ]
+    path = write_calls(tmp_path / "calls.csv.gz", rows)
+    import_partner_file(settings=settings, engine=engine, feed="calls", path=path)
+    # However strict the threshold, the agency's own reference links on its own.
+    link_people(engine=engine, options=LinkOptions(threshold=0.999999))
+    ordered = _links(engine).sort("mention_id")["person_id"].to_list()
+    assert ordered[0] == ordered[1]
+    assert len({ordered[0], ordered[2], ordered[3], ordered[4]}) == 4

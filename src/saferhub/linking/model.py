@@ -421,6 +421,22 @@ def level_weights(model: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
 VETO_LEVELS = {"forename": "forename differs", "date_of_birth": "date of birth differs"}
 
 
+# A level that links two mentions on its own unless a veto forbids it: the contract's
+# P_ref is the agency's own person reference, so two of one agency's records carrying
+# the same reference are that agency's own statement that they are one person.
+DECISIVE_LEVELS = {"agency_reference": "same agency reference"}
+
+
+def decisive_expr(model: dict[str, Any]) -> pl.Expr:
+    """True for predicted pairs (with mw_ columns) that a decisive level links."""
+    weights = level_weights(model)
+    out = pl.lit(False)
+    for comparison, label in DECISIVE_LEVELS.items():
+        weight = dict(weights[comparison])[label]
+        out = out | ((pl.col(f"mw_{comparison}") - weight).abs() < 1e-6)
+    return out
+
+
 def veto_expr(model: dict[str, Any]) -> pl.Expr:
     """True for predicted pairs (with mw_ columns) that a veto level forbids linking."""
     weights = level_weights(model)

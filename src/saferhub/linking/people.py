@@ -166,7 +166,14 @@ def link_people(
     step("scoring pairs")
     if frame.height == 0:
         edges = pl.DataFrame(
-            schema={"l": pl.Int64, "r": pl.Int64, "p": pl.Float64, "w": pl.Float64, "veto": pl.Boolean}
+            schema={
+                "l": pl.Int64,
+                "r": pl.Int64,
+                "p": pl.Float64,
+                "w": pl.Float64,
+                "veto": pl.Boolean,
+                "decisive": pl.Boolean,
+            }
         )
     else:
         linker = make_linker(db_api, frame, model, frequencies=term_frequencies(frame))
@@ -184,7 +191,9 @@ def link_people(
     same, different = _decision_links(decisions)
     decided = decisions.select("l", "r")
     model_edges = edges.join(decided, on=["l", "r"], how="anti")
-    accepted = model_edges.filter((pl.col("p") >= options.threshold) & ~pl.col("veto"))
+    accepted = model_edges.filter(
+        ((pl.col("p") >= options.threshold) | pl.col("decisive")) & ~pl.col("veto")
+    )
     links = pl.concat([same, accepted.select("l", "r", strength="w")])
     cannot = pl.concat([different, model_edges.filter("veto").select("l", "r")])
     if mode == "incremental":
@@ -196,7 +205,10 @@ def link_people(
     assigned, changes = assign_person_ids(ids, labels, kept_previous)
 
     review = model_edges.filter(
-        (pl.col("p") >= options.review_from) & (pl.col("p") < options.threshold) & ~pl.col("veto")
+        (pl.col("p") >= options.review_from)
+        & (pl.col("p") < options.threshold)
+        & ~pl.col("veto")
+        & ~pl.col("decisive")
     )
     label_of = pl.DataFrame({"m": ids, "c": labels})
     review = (

@@ -8,11 +8,11 @@ import numpy as np
 import polars as pl
 from splink import DuckDBAPI
 
-from saferhub.linking.model import level_weights, veto_expr
+from saferhub.linking.model import decisive_expr, level_weights, veto_expr
 
 
 def scored_pairs(db_api: DuckDBAPI, sdf_name: str, model: dict[str, Any]) -> pl.DataFrame:
-    """Scored pairs from a Splink prediction table: l < r, p, w, veto, mw_* columns."""
+    """Scored pairs from a Splink prediction table: l < r, p, w, veto, decisive, mw_* columns."""
     names = list(level_weights(model))
     mw = [f'"mw_{n}"' for n in names]
     tf = [f'coalesce("mw_tf_adj_{n}", 0) AS "tf_{n}"' for n in names if _has_tf(model, n)]
@@ -22,7 +22,9 @@ def scored_pairs(db_api: DuckDBAPI, sdf_name: str, model: dict[str, Any]) -> pl.
     )
     frame = pl.from_arrow(db_api.duckdb_con.sql(sql).to_arrow_table())
     assert isinstance(frame, pl.DataFrame)
-    return frame.with_columns(veto=veto_expr(model)).unique(["l", "r"], keep="first")
+    return frame.with_columns(veto=veto_expr(model), decisive=decisive_expr(model)).unique(
+        ["l", "r"], keep="first"
+    )
 
 
 def _has_tf(model: dict[str, Any], comparison: str) -> bool:

@@ -10,12 +10,12 @@ types and flats written five ways. Everything is vectorised polars.
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import polars as pl
 from sqlalchemy import Connection
 
 from saferhub.linking.nicknames import nickname_groups
+from saferhub.store.frames import read_frame
 
 # Words clerks put in name fields that are not names.
 _TITLES = [
@@ -164,50 +164,19 @@ MENTION_COLUMNS = [
 
 
 _MENTIONS_SQL = (
-    "SELECT m.id, e.feed, e.agency, e.source_id, m.role, m.first_name, m.last_name,"
-    " CAST(m.dob AS VARCHAR(10)), m.phone, m.address, m.postcode, m.agency_ref"
+    "SELECT m.id AS mention_id, e.feed AS feed, e.agency AS agency, e.source_id AS source_id,"
+    " m.role AS role, m.first_name AS first_name, m.last_name AS last_name,"
+    " CAST(m.dob AS VARCHAR(10)) AS dob, m.phone AS phone, m.address AS address,"
+    " m.postcode AS postcode, m.agency_ref AS agency_ref"
     " FROM person_mentions m JOIN events e ON e.id = m.event_id"
 )
 _SCHEMA = {c: pl.String for c in MENTION_COLUMNS} | {"mention_id": pl.Int64}
 
 
 def read_mentions(conn: Connection) -> pl.DataFrame:
-    """Every person mention with its event's feed, agency and source id, by mention id.
-
-    A million rows: the driver's own fast path (COPY on PostgreSQL, a plain cursor on
-    SQLite) rather than ORM rows.
-    """
-    if conn.dialect.name == "postgresql":
-        buffer = io.BytesIO()
-        raw = conn.connection.driver_connection
-        assert raw is not None
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(
-                f"COPY ({_MENTIONS_SQL}) TO STDOUT WITH (FORMAT CSV)"
-            ) as copy,
-        ):
-            for block in copy:
-                buffer.write(block)
-        buffer.seek(0)
-        if buffer.getbuffer().nbytes == 0:
-            return pl.DataFrame(schema=_SCHEMA)
-        frame = pl.read_csv(
-            buffer,
-            has_header=False,
-            new_columns=MENTION_COLUMNS,
-            schema_overrides=_SCHEMA,
-            infer_schema=False,
-        )
-        frame = frame.with_columns(pl.col("mention_id").cast(pl.Int64))
-    else:
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            rows = cursor.execute(_MENTIONS_SQL).fetchall()
-        finally:
-            cursor.close()
-        frame = pl.DataFrame(rows, schema=_SCHEMA, orient="row")
-    return frame.select(MENTION_COLUMNS).sort("mention_id")
+    """Every person mention with its event's feed, agency and source id, by mention id."""
+    frame = read_frame(conn, _MENTIONS_SQL, {c: _SCHEMA[c] for c in MENTION_COLUMNS})
+    return frame.sort("mention_id")
 
 
 def fingerprint(mentions: pl.DataFrame) -> pl.Series:

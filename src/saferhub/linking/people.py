@@ -196,11 +196,22 @@ def link_people(
     )
     links = pl.concat([same, accepted.select("l", "r", strength="w")])
     cannot = pl.concat([different, model_edges.filter("veto").select("l", "r")])
+    outside = kept_previous.clear()
     if mode == "incremental":
-        # Everyone not touched keeps their people: their mentions stay chained together.
+        # Only people an edge or a decision reaches can change: everyone else keeps
+        # their person as it is, and only the reached people are clustered again.
         touched = _touched_people(kept_previous, pending)
-        chain = _chains(kept_previous.filter(~pl.col("person_id").is_in(touched)))
+        ends = pl.concat(
+            [links["l"], links["r"], cannot["l"], cannot["r"], edges["l"], edges["r"], new_ids]
+        ).unique()
+        reached = kept_previous.filter(pl.col("mention_id").is_in(ends.implode()))["person_id"]
+        scope_people = kept_previous.filter(pl.col("person_id").is_in(reached.implode()))
+        outside = kept_previous.join(scope_people, on="mention_id", how="anti")
+        # Untouched people in scope stay chained together; a decision may split the others.
+        chain = _chains(scope_people.filter(~pl.col("person_id").is_in(touched)))
         links = pl.concat([chain, links])
+        ids = np.sort(pl.concat([scope_people["mention_id"], new_ids]).unique().to_numpy())
+        kept_previous = scope_people
     labels = cluster(ids, links, cannot)
     assigned, changes = assign_person_ids(ids, labels, kept_previous)
 
@@ -218,6 +229,7 @@ def link_people(
     )
     review = review.with_columns(evidence=pl.Series(evidence(review, model), dtype=pl.Object))
     step("saving")
+    assigned = pl.concat([assigned, outside.select("mention_id", "person_id")])
     links_out = assigned.join(features.select("mention_id", "fingerprint", "linkable"), on="mention_id")
     merged = {c.other_person_id: c.person_id for c in changes if c.kind == "merged"}
     reason = "decision" if pending.height and mode == "incremental" else "model"
@@ -233,7 +245,11 @@ def link_people(
     ]
     with engine.begin() as conn:
         store.write_links(conn, links_out, previous, run_id)
-        store.add_people(conn, links_out["person_id"].unique().to_list())
+        # Ids already linked before are known people; only the others need looking up.
+        candidates = links_out.select("person_id").unique().join(
+            previous.select("person_id").unique(), on="person_id", how="anti"
+        )
+        store.add_people(conn, candidates["person_id"].to_list())
         store.retire_people(conn, merged)
         store.record_id_events(conn, run_id, events)
         queued = store.replace_review_pairs(

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from saferhub.linking.model import MODEL_FORMAT
 from saferhub.store.bulk import append_frame
+from saferhub.store.frames import read_frame
 from saferhub.store.people_models import (
     Person,
     PersonIdEvent,
@@ -73,9 +74,10 @@ def save_model(conn: Connection, model: dict[str, Any], trained_on: int) -> int:
 
 def read_links(conn: Connection) -> pl.DataFrame:
     t = table(PersonLink)
-    rows = conn.execute(select(t.c.mention_id, t.c.person_id, t.c.fingerprint)).all()
-    return pl.DataFrame(
-        rows, schema={"mention_id": pl.Int64, "person_id": pl.String, "fingerprint": pl.String}, orient="row"
+    return read_frame(
+        conn,
+        select(t.c.mention_id, t.c.person_id, t.c.fingerprint),
+        {"mention_id": pl.Int64, "person_id": pl.String, "fingerprint": pl.String},
     )
 
 
@@ -119,9 +121,14 @@ def write_links(conn: Connection, links: pl.DataFrame, previous: pl.DataFrame, r
 
 
 def add_people(conn: Connection, person_ids: list[str]) -> None:
+    """Add the people among ``person_ids`` that the store does not know yet."""
     t = table(Person)
-    known = set(conn.execute(select(t.c.id)).scalars())
-    fresh = sorted(set(person_ids) - known)
+    wanted = sorted(set(person_ids))
+    known: set[str] = set()
+    for start in range(0, len(wanted), 10_000):
+        chunk = wanted[start : start + 10_000]
+        known.update(conn.execute(select(t.c.id).where(t.c.id.in_(chunk))).scalars())
+    fresh = [p for p in wanted if p not in known]
     insert_frame(
         conn,
         t,

@@ -40,7 +40,7 @@ def link_command(
     threshold: Annotated[
         float | None,
         typer.Option(
-            help="Match probability from which mentions are linked (default 0.99, "
+            help="Match probability from which mentions are linked (default 0.95, "
             "or SAFERHUB_LINK_THRESHOLD)."
         ),
     ] = None,

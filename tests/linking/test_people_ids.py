@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 
 from linking.helpers import write_calls
 from saferhub.config import Settings
-from saferhub.linking import decide, explain, link_people, review_queue
+from saferhub.linking import decide, explain, link_people, person_links, review_queue
 from saferhub.linking.evaluate import pairwise_scores
 from saferhub.linking.people import LinkOptions
 from saferhub.services import import_partner_file
@@ -21,6 +21,11 @@ def _links(engine: Engine) -> pl.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(select(PersonLink.mention_id, PersonLink.person_id)).all()
     return pl.DataFrame(rows, schema={"mention_id": pl.Int64, "person_id": pl.String}, orient="row")
+
+
+def _in_file_order(engine: Engine) -> list[str]:
+    """Person ids of a test file's rows, in the file's order (its source ids count up)."""
+    return person_links(engine=engine).sort("source_id")["person_id"].to_list()
 
 
 def _events(engine: Engine) -> list[tuple[str, str, str, str]]:
@@ -151,7 +156,7 @@ def test_too_little_to_link_on_stays_alone(tmp_path: Path, settings: Settings, e
     import_partner_file(settings=settings, engine=engine, feed="calls", path=path)
     summary = link_people(engine=engine)
     assert summary.mode == "full"
-    ordered = _links(engine).sort("mention_id")["person_id"].to_list()
+    ordered = _in_file_order(engine)
     assert len(set(ordered[:3])) == 3  # three first-name-only mentions: three people
     assert ordered[3] == ordered[4] == ordered[5]  # Elizabeth, Liz and E. Jones
     assert ordered[6] != ordered[3]
@@ -173,6 +178,36 @@ def test_an_agencys_own_person_reference_links_unless_the_names_say_otherwise(
     import_partner_file(settings=settings, engine=engine, feed="calls", path=path)
     # However strict the threshold, the agency's own reference links on its own.
     link_people(engine=engine, options=LinkOptions(threshold=0.999999))
-    ordered = _links(engine).sort("mention_id")["person_id"].to_list()
+    ordered = _in_file_order(engine)
     assert ordered[0] == ordered[1]
     assert len({ordered[0], ordered[2], ordered[3], ordered[4]}) == 4
+
+
+def test_household_details_or_names_alone_never_link_without_a_person(
+    tmp_path: Path, settings: Settings, engine: Engine
+) -> None:
+    home = {"caller_address": "14 Park Rd", "caller_postcode": "CH41 5AB"}
+    rows = [
+        # Same rare name and nothing else: could be anyone of that name.
+        {"caller_first_name": "Zebedee", "caller_last_name": "Quenby"},
+        {"caller_first_name": "ZEBEDEE", "caller_last_name": "QUENBY"},
+        # A surname, the home and its landline, but no forename: which of the household?
+        {**home, "caller_last_name": "Jones", "caller_phone": "0151 496 0000"},
+        {**home, "caller_first_name": "Sarah", "caller_last_name": "Jones", "caller_phone": "0151 496 0000"},
+        # Control: the same household details with a mobile number, which is one person's.
+        {**home, "caller_last_name": "Jones", "caller_phone": "07700 900456"},
+        {**home, "caller_first_name": "Mark", "caller_last_name": "Jones", "caller_phone": "07700 900456"},
+    ]
+    path = write_calls(tmp_path / "calls.csv.gz", rows)
+    import_partner_file(settings=settings, engine=engine, feed="calls", path=path)
+    # A lax threshold, so that only the rule can keep these apart.
+    link_people(engine=engine, options=LinkOptions(threshold=0.5, review_from=0.01))
+    ordered = _in_file_order(engine)
+    assert ordered[0] != ordered[1]
+    assert ordered[2] != ordered[3]
+    assert ordered[4] == ordered[5]
+    # The pairs kept apart wait for a person's decision instead.
+    queued, _total = review_queue(engine=engine, limit=50)
+    pairs = {frozenset((i.left.source_id, i.right.source_id)) for i in queued}
+    assert frozenset(("T-00000", "T-00001")) in pairs
+    assert frozenset(("T-00002", "T-00003")) in pairs

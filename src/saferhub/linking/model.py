@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # Splink logs sample values at some levels; the hub's logs must never hold personal data.
 SPLINK_LOG_LEVEL = logging.ERROR
 
-MODEL_FORMAT = 1  # bumped when the fields the model compares change
+MODEL_FORMAT = 2  # bumped when the fields the model compares change
 
 # Columns the model reads (besides the mention id).
 MODEL_COLUMNS = [
@@ -67,10 +67,12 @@ PRIORS: dict[str, dict[str, tuple[float, float]]] = {
         "same forename": (0.82, 0.01),
         "forename and surname swapped": (0.003, 1e-6),
         "nickname or other spelling (Bill/William)": (0.06, 0.003),
-        "forename with a typo": (0.04, 0.002),
+        "forename with a typo": (0.04, 0.0025),
+        "nickname with a typo (Gaaz/Gareth)": (0.01, 0.001),
         "forename similar": (0.02, 0.03),
         "initial agrees": (0.03, 0.01),
-        "forename differs": (0.027, 0.945),
+        "forename unclear": (0.012, 0.05),
+        "forename differs": (0.005, 0.895),
     },
     "surname": {
         "same surname": (0.82, 0.002),
@@ -113,6 +115,11 @@ _SWAPPED = (
     " AND jaro_winkler_similarity(fn_l, ln_sw_r) >= 0.9"
     " AND jaro_winkler_similarity(ln_sw_l, fn_r) >= 0.9"
 )
+# A nickname written with a slip: one side's name is close to a name of the other's group.
+_NICKNAME_TYPO = (
+    "list_bool_or(list_transform(fn_groups_l, lambda x: jaro_winkler_similarity(x, fn_r) >= 0.9))"
+    " OR list_bool_or(list_transform(fn_groups_r, lambda x: jaro_winkler_similarity(x, fn_l) >= 0.9))"
+)
 _SWAPPED_SURNAME = (
     "substr(ln_l, 1, 1) = substr(fn_sw_r, 1, 1) AND substr(fn_sw_l, 1, 1) = substr(ln_r, 1, 1)"
     " AND jaro_winkler_similarity(ln_l, fn_sw_r) >= 0.9"
@@ -142,8 +149,17 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 "jaro_winkler_similarity(fn_l, fn_r) >= 0.92",
                 "forename with a typo",
             ),
+            cll.CustomLevel(_NICKNAME_TYPO, "nickname with a typo (Gaaz/Gareth)"),
             cll.CustomLevel("jaro_winkler_similarity(fn_l, fn_r) >= 0.8", "forename similar"),
             cll.CustomLevel("(fn_l IS NULL OR fn_r IS NULL) AND fn_init_l = fn_init_r", "initial agrees"),
+            # Not clearly different: one slip in a short name (Lee/Lwe), or a name given
+            # alone that is the other's surname (a clerk cannot tell which it was).
+            cll.CustomLevel(
+                "damerau_levenshtein(fn_l, fn_r) <= 1"
+                " OR (ln_l IS NULL AND jaro_winkler_similarity(fn_l, ln_r) >= 0.9)"
+                " OR (ln_r IS NULL AND jaro_winkler_similarity(fn_r, ln_l) >= 0.9)",
+                "forename unclear",
+            ),
             cll.ElseLevel().configure(label_for_charts="forename differs"),
         ],
     )

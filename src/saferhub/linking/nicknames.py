@@ -132,6 +132,8 @@ kathleen: kath kathy kay katy
 kelly: kel
 kenneth: ken kenny
 kimberley: kim kimberly
+laura: laurie loz lori
+lauren: loz laurie lauryn
 lawrence: larry laurie lawrie laurence
 leonard: len lenny leo
 leslie: les lesley

@@ -26,7 +26,7 @@ from saferhub.linking import store
 from saferhub.linking.clusters import assign_person_ids, cluster
 from saferhub.linking.features import fingerprint, prepare, read_mentions
 from saferhub.linking.model import make_linker, model_input, prior_model, term_frequencies, train
-from saferhub.linking.scores import evidence, scored_pairs
+from saferhub.linking.scores import evidence, scored_pairs, with_person_evidence
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class LinkOptions(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAFERHUB_LINK_", extra="ignore")
 
     threshold: float = Field(
-        default=0.99,
+        default=0.95,
         gt=0,
         lt=1,
         description="Match probability from which two mentions are linked as one person.",
@@ -173,6 +173,7 @@ def link_people(
                 "w": pl.Float64,
                 "veto": pl.Boolean,
                 "decisive": pl.Boolean,
+                "enough": pl.Boolean,
             }
         )
     else:
@@ -186,13 +187,13 @@ def link_people(
                 db_api, linker, frame, kept_previous, new_ids, pending, options
             )
             pred = edges_sql
-        edges = scored_pairs(db_api, pred.physical_name, model)
+        edges = with_person_evidence(scored_pairs(db_api, pred.physical_name, model), frame)
     step("clustering")
     same, different = _decision_links(decisions)
     decided = decisions.select("l", "r")
     model_edges = edges.join(decided, on=["l", "r"], how="anti")
     accepted = model_edges.filter(
-        ((pl.col("p") >= options.threshold) | pl.col("decisive")) & ~pl.col("veto")
+        ((pl.col("p") >= options.threshold) | pl.col("decisive")) & pl.col("enough") & ~pl.col("veto")
     )
     links = pl.concat([same, accepted.select("l", "r", strength="w")])
     cannot = pl.concat([different, model_edges.filter("veto").select("l", "r")])
@@ -217,9 +218,9 @@ def link_people(
 
     review = model_edges.filter(
         (pl.col("p") >= options.review_from)
-        & (pl.col("p") < options.threshold)
+        & ((pl.col("p") < options.threshold) | ~pl.col("enough"))
         & ~pl.col("veto")
-        & ~pl.col("decisive")
+        & ~(pl.col("decisive") & pl.col("enough"))
     )
     label_of = pl.DataFrame({"m": ids, "c": labels})
     review = (

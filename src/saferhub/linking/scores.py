@@ -27,6 +27,39 @@ def scored_pairs(db_api: DuckDBAPI, sdf_name: str, model: dict[str, Any]) -> pl.
     )
 
 
+# UK mobile numbers (+447…) belong to one person; a landline belongs to a household.
+_MOBILE = r"^\+447"
+
+
+def with_person_evidence(edges: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+    """``edges`` with ``enough``: whether the pair may be linked without a person's word.
+
+    Two rules of how UK agencies record people, beyond the match probability:
+
+    - something must tell this person from the rest of the household (a family shares a
+      surname, an address and a landline): a forename or initial that agrees, a date of
+      birth, a mobile number, or the agency's own reference;
+    - names alone are not enough, however rare: something besides the names must agree
+      (date of birth, phone, home or reference).
+
+    A pair that fails either goes to the review queue instead of being linked.
+    """
+    mobile = frame.select("mention_id", mobile=pl.col("phone").str.contains(_MOBILE).fill_null(False))
+    left = mobile.rename({"mention_id": "l", "mobile": "mobile_l"})
+    right = mobile.rename({"mention_id": "r", "mobile": "mobile_r"})
+    with_phones = edges.join(left, on="l", how="left").join(right, on="r", how="left")
+    c = pl.col
+    agrees = {name: c(f"mw_{name}") > 0 for name in ("forename", "date_of_birth", "phone", "home")}
+    personal = (
+        c("decisive")
+        | agrees["forename"]
+        | agrees["date_of_birth"]
+        | (agrees["phone"] & c("mobile_l").fill_null(False) & c("mobile_r").fill_null(False))
+    )
+    besides_names = c("decisive") | agrees["date_of_birth"] | agrees["phone"] | agrees["home"]
+    return with_phones.with_columns(enough=personal & besides_names).drop("mobile_l", "mobile_r")
+
+
 def _has_tf(model: dict[str, Any], comparison: str) -> bool:
     for c in model["comparisons"]:
         if c["output_column_name"] == comparison:

@@ -199,7 +199,9 @@ _register_linking()
 
 def _register_analysis() -> None:
     # One line per analysis command module (issue 4): each module adds its own commands.
-    pass
+    from saferhub.cli_changes import register as register_changes
+
+    register_changes(app)
 
 
 _register_analysis()

@@ -54,7 +54,7 @@ def link_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Link person mentions across agencies into people, and records to places; new data joins."""
-    from saferhub.linking import LinkOptions, link_people
+    from saferhub.linking import LinkBusy, LinkOptions, link_people
     from saferhub.linking.places import resolve_places
 
     options = LinkOptions()
@@ -66,13 +66,16 @@ def link_command(
         raise _fail("need 0 < --review-from <= --threshold < 1")
     engine = _engine()
     with err.status("Linking people ...", spinner="dots") as status:
-        summary = link_people(
-            engine=engine,
-            options=options,
-            retrain=retrain,
-            full=full,
-            progress=lambda step: status.update(f"Linking people: {step} ..."),
-        )
+        try:
+            summary = link_people(
+                engine=engine,
+                options=options,
+                retrain=retrain,
+                full=full,
+                progress=lambda step: status.update(f"Linking people: {step} ..."),
+            )
+        except LinkBusy as busy:
+            raise _fail(str(busy)) from None
         status.update("Resolving places ...")
         places = resolve_places(engine=engine)
     if as_json:

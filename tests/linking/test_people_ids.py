@@ -6,14 +6,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
+import pytest
 from sqlalchemy import Engine, select
 
 from linking.helpers import write_calls
 from saferhub.config import Settings
 from saferhub.linking import decide, explain, link_people, person_links, review_queue
 from saferhub.linking.evaluate import pairwise_scores
-from saferhub.linking.people import LinkOptions
+from saferhub.linking.people import LinkBusy, LinkOptions
 from saferhub.services import import_partner_file
+from saferhub.store.locks import exclusive
 from saferhub.store.people_models import PersonIdEvent, PersonLink, PersonLinkModel
 
 
@@ -211,3 +213,11 @@ def test_household_details_or_names_alone_never_link_without_a_person(
     pairs = {frozenset((i.left.source_id, i.right.source_id)) for i in queued}
     assert frozenset(("T-00000", "T-00001")) in pairs
     assert frozenset(("T-00002", "T-00003")) in pairs
+
+
+def test_one_link_run_at_a_time(engine: Engine, import_feeds: Callable[..., None]) -> None:
+    import_feeds("referrals")
+    with exclusive(engine, "link-people"), pytest.raises(LinkBusy, match="another link run"):
+        link_people(engine=engine)
+    # The lock goes with its holder: the next run goes ahead.
+    assert link_people(engine=engine).mode == "full"

@@ -5,10 +5,11 @@ and ``explain`` (human review and the evidence for any pair), ``export_person_li
 """
 
 from saferhub.linking.export import export_person_links, person_links
-from saferhub.linking.people import LinkOptions, LinkSummary, link_people
+from saferhub.linking.people import LinkBusy, LinkOptions, LinkSummary, link_people
 from saferhub.linking.review import ReviewError, ReviewItem, decide, explain, review_queue
 
 __all__ = [
+    "LinkBusy",
     "LinkOptions",
     "LinkSummary",
     "ReviewError",

@@ -27,6 +27,7 @@ from saferhub.linking.clusters import assign_person_ids, cluster
 from saferhub.linking.features import fingerprint, prepare, read_mentions
 from saferhub.linking.model import make_linker, model_input, prior_model, term_frequencies, train
 from saferhub.linking.scores import evidence, scored_pairs, with_person_evidence
+from saferhub.store.locks import Busy, exclusive
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,29 @@ def link_people(
     full: bool = False,
     progress: Progress | None = None,
 ) -> LinkSummary:
-    """Link every person mention in the store; see the module doc. Safe to run any time."""
+    """Link every person mention in the store; see the module doc. Safe to run any time.
+
+    One run at a time per store: a second run while one is going raises ``LinkBusy``.
+    """
+    try:
+        with exclusive(engine, "link-people"):
+            return _link_people(engine=engine, options=options, retrain=retrain, full=full, progress=progress)
+    except Busy:
+        raise LinkBusy("another link run is in progress on this store; try again when it ends") from None
+
+
+class LinkBusy(RuntimeError):
+    """Another process is linking this store."""
+
+
+def _link_people(
+    *,
+    engine: Engine,
+    options: LinkOptions | None,
+    retrain: bool,
+    full: bool,
+    progress: Progress | None,
+) -> LinkSummary:
     options = options or LinkOptions()
     if options.review_from > options.threshold:
         raise ValueError("review_from must not be above threshold")

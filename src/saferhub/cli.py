@@ -200,8 +200,10 @@ _register_linking()
 def _register_analysis() -> None:
     # One line per analysis command module (issue 4): each module adds its own commands.
     from saferhub.cli_changes import register as register_changes
+    from saferhub.cli_hotspots import register as register_hotspots
 
     register_changes(app)
+    register_hotspots(app)
 
 
 _register_analysis()

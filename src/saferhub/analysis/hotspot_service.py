@@ -88,7 +88,9 @@ def hotspots_from_store(
         except ValueError as exc:
             raise SelectionError(str(exc)) from exc
     return dataclasses.replace(
-        result, cells=with_area_names(result.cells, areas), parameters={**points.describe(), **result.parameters}
+        result,
+        cells=with_area_names(result.cells, areas),
+        parameters={**points.describe(), **result.parameters},
     )
 
 

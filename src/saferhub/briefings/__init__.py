@@ -1,0 +1,1 @@
+"""Briefings: the daily hub briefing and the weekly local briefings (HTML and PDF)."""

@@ -198,12 +198,18 @@ _register_linking()
 
 
 def _register_analysis() -> None:
-    # One line per analysis command module (issue 4): each module adds its own commands.
+    # One module per group of commands: each adds its own to the app.
+    from saferhub.cli_access import register as register_access
+    from saferhub.cli_briefings import register as register_briefings
     from saferhub.cli_changes import register as register_changes
     from saferhub.cli_hotspots import register as register_hotspots
+    from saferhub.cli_people_analysis import register as register_people_analysis
 
-    register_changes(app)
-    register_hotspots(app)
+    register_people_analysis(app)  # issue 4: frequent callers, repeats
+    register_hotspots(app)  # issue 4: hotspots, concentration
+    register_changes(app)  # issue 4: changes, near repeats
+    register_briefings(app)  # issue 5: daily and weekly briefings, delivery
+    register_access(app)  # audit log and sharing agreement
 
 
 _register_analysis()

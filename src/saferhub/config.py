@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -50,6 +51,49 @@ class Settings(BaseSettings):
     quarantine_dir: Path | None = Field(
         default=None,
         description="Where rejected rows are written. Default: data_dir/quarantine.",
+    )
+    standards_file: Path | None = Field(
+        default=None,
+        description=(
+            "TOML file overriding the shipped thresholds and unit costs of the people and "
+            "place analyses (frequent callers, repeats); figures set there are marked local."
+        ),
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="Mail server that sends the daily briefings, e.g. smtp.example.org.",
+    )
+    smtp_port: int | None = Field(
+        default=None,
+        description="Its port. Default: 587 for starttls, 465 for ssl, 25 for none.",
+    )
+    smtp_security: Literal["none", "starttls", "ssl"] = Field(
+        default="starttls",
+        description="How the connection is protected: starttls, ssl (implicit TLS) or none.",
+    )
+    smtp_user: str | None = Field(
+        default=None,
+        description="Account to log in to the mail server with; no login when unset.",
+    )
+    smtp_password: SecretStr | None = Field(
+        default=None,
+        description="Password of that account; never printed or logged.",
+    )
+    mail_from: str | None = Field(
+        default=None,
+        description="Sender address of the briefing e-mails, e.g. saferhub@hub.example.org.",
+    )
+    distribution_file: Path | None = Field(
+        default=None,
+        description="TOML file mapping each agency to the addresses its daily briefing goes to.",
+    )
+
+    sharing_file: Path | None = Field(
+        default=None,
+        description=(
+            "TOML information sharing agreement replacing the shipped Wirral default "
+            "(src/saferhub/access/sharing.toml) whole: which agency sees which records."
+        ),
     )
 
     def resolved_database_url(self) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from saferhub.config import PACKAGE_DIR, Settings
 from saferhub.feeds import ImportSummary
@@ -30,12 +31,16 @@ def _synthetic(folder: Path, seed: int, days: int, console: Console) -> None:
     from saferhub.synth import generate
 
     stamp = folder / ".generated.json"
-    wanted = {"seed": seed, "days": days, "scale": 1.0}
+    # The data end yesterday, so that today's briefing has a day to report.
+    from saferhub.briefings.periods import london_today
+
+    end = london_today() - dt.timedelta(days=1)
+    wanted = {"seed": seed, "days": days, "scale": 1.0, "end": end.isoformat()}
     if stamp.exists() and json.loads(stamp.read_text()) == wanted:
         console.print(f"Using the synthetic partner files already in {folder}")
         return
     console.print(f"Generating {days} days of synthetic partner data for Wirral (seed {seed}) ...")
-    generate(out_dir=folder, days=days, seed=seed, scale=1.0)
+    generate(out_dir=folder, days=days, seed=seed, scale=1.0, end_date=end)
     stamp.write_text(json.dumps(wanted))
 
 
@@ -70,12 +75,19 @@ def run_demo(
             ),
         )
     console.print(table)
+    with console.status("Linking people and places across partners ..."):
+        from saferhub.linking import link_people
+        from saferhub.linking.places import resolve_places
+
+        link_people(engine=engine)
+        resolve_places(engine=engine)
     with engine.connect() as conn:
         events = conn.execute(select(func.count()).select_from(Event)).scalar_one()
         located = conn.execute(
             select(func.count()).select_from(Event).where(Event.lsoa_code.is_not(None))
         ).scalar_one()
         mentions = conn.execute(select(func.count()).select_from(PersonMention)).scalar_one()
+    briefings = _briefings(settings, engine, (out_dir or settings.data_dir / "demo") / "briefings", console)
     engine.dispose()
     console.print(
         f"The store holds {events:,} events ({located:,} placed in a Wirral LSOA) "
@@ -86,5 +98,25 @@ def run_demo(
         console.print(f"Quarantined rows of {Path(s.file).name}: {s.quarantine}")
     console.print(f"Database: {describe_url(settings.resolved_database_url())}")
     console.print(f"Partner files and ground truth: {folder}")
+    for path in briefings:
+        console.print(f"Briefing: {path}", highlight=False, soft_wrap=True)
     console.print(f"Done in {time.perf_counter() - started:.0f} s.")
     return summaries
+
+
+def _briefings(settings: Settings, engine: Engine, out: Path, console: Console) -> list[Path]:
+    """Today's daily hub briefing and last week's local briefing for the first neighbourhood,
+    both as the police see them."""
+    from saferhub.areas import load_areas
+    from saferhub.briefings.daily import daily_briefing
+    from saferhub.briefings.periods import last_full_week, london_today
+    from saferhub.briefings.weekly import weekly_briefings
+
+    today = london_today()
+    with console.status("Writing today's daily briefing and a weekly local briefing ..."):
+        daily = daily_briefing(engine=engine, settings=settings, date=today, agency="police", out_dir=out)
+        first = next(iter(load_areas(settings.areas_file).neighbourhoods))
+        year, week = last_full_week(today)
+        weekly = weekly_briefings(engine=engine, settings=settings, year=year, week=week, agencies=["police"],
+                                  out_dir=out, neighbourhoods=[first])[0]  # fmt: skip
+    return [p for f in (daily, weekly) for p in (f.pdf, f.html) if p is not None]

@@ -1,0 +1,128 @@
+"""Repeat victims, repeat locations and the ASB Case Review on hand-built tiny stores."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from analysis.test_frequent_callers import add_events, calls
+from saferhub.analysis.repeats import asb_case_review, repeat_locations, repeat_victims
+from saferhub.config import Settings
+
+AS_OF = dt.date(2026, 11, 25)
+
+
+def rows(result: Any) -> dict[str, dict[str, Any]]:
+    return {r[result.key]: r for r in result.records()}
+
+
+def report(person: str, reported: str, occurred_days_before: float = 1, **fields: Any) -> dict[str, Any]:
+    """An ASB report made on ``reported`` (local noon) about behaviour some days before."""
+    at = dt.datetime.fromisoformat(reported).replace(hour=12)
+    return {
+        "person": person,
+        "feed": "asb-reports",
+        "agency": fields.pop("agency", "council"),
+        "at": at - dt.timedelta(days=occurred_days_before),
+        "reported_at": at,
+        **fields,
+    }
+
+
+def test_a_repeat_victim_has_two_crime_or_asb_incidents_in_the_rolling_12_months(engine: Engine) -> None:
+    add_events(engine, calls("two", "2025-11-27", "2026-11-24", category="crime"))
+    add_events(engine, calls("once", "2026-06-01", category="crime"))
+    add_events(engine, calls("once", "2026-06-02", category="medical"))  # not a crime or ASB
+    add_events(engine, calls("early", "2025-11-25", "2026-06-01", category="asb"))  # first is 366 days back
+    add_events(engine, [*calls("mixed", "2026-05-01", category="domestic"), report("mixed", "2026-07-01")])
+    add_events(engine, [report("reports", "2026-03-01"), report("reports", "2026-09-01")])
+    found = rows(repeat_victims(engine=engine, as_of=AS_OF))
+    assert set(found) == {"two", "mixed", "reports"}
+    assert found["mixed"]["incidents"] == 2
+    assert {x["value"] for x in found["mixed"]["incidents_by_feed"]} == {"calls", "asb-reports"}
+    assert found["two"]["new_this_week"] and not found["mixed"]["new_this_week"]
+
+
+def test_an_asb_report_counts_when_it_was_reported(engine: Engine) -> None:
+    # Behaviour 40 days before the window opened, reported inside it: the report counts.
+    add_events(engine, [report("late", "2025-12-10", occurred_days_before=55)])
+    add_events(engine, calls("late", "2026-02-01", category="asb"))
+    assert set(rows(repeat_victims(engine=engine, as_of=AS_OF))) == {"late"}
+
+
+def test_the_asb_case_review_needs_three_qualifying_complaints_in_six_months(engine: Engine) -> None:
+    asb = {"category": "asb"}
+    add_events(engine, calls("three", "2026-01-10", "2026-03-10", "2026-07-11", **asb))  # 182 days
+    add_events(engine, calls("spread", "2026-01-10", "2026-03-10", "2026-07-13", **asb))  # 184 days
+    add_events(engine, calls("ambulance", "2026-05-01", "2026-05-02", agency="ambulance", **asb))
+    add_events(engine, calls("ambulance", "2026-05-03", **asb))
+    add_events(
+        engine,
+        [
+            report("late", "2026-05-01"),
+            report("late", "2026-05-08"),
+            report("late", "2026-05-15", occurred_days_before=40),
+        ],
+    )  # 40 days: not qualifying
+    add_events(engine, [report("mixed", "2026-10-01"), report("mixed", "2026-10-20", agency="housing")])
+    add_events(engine, calls("mixed", "2026-11-01", **asb))
+    found = rows(asb_case_review(engine=engine, as_of=AS_OF))
+    assert set(found) == {"three", "mixed"}
+    assert found["three"]["threshold_met_at"].startswith("2026-07-11")
+    assert found["mixed"]["meets_now"] and not found["three"]["meets_now"]
+    assert found["mixed"]["new_this_week"] is False
+
+
+def test_a_repeat_location_has_a_further_similar_incident_within_12_months(engine: Engine) -> None:
+    add_events(engine, calls(None, "2026-02-01", "2026-09-01", category="asb", place="A"))
+    add_events(
+        engine,
+        [report("someone", "2026-04-01", place="B"), *calls(None, "2026-05-01", category="asb", place="B")],
+    )
+    add_events(
+        engine,
+        calls(None, "2026-02-01", category="asb", place="C")
+        + calls(None, "2026-03-01", category="crime", place="C"),
+    )  # not similar
+    fire = {"feed": "fire-incidents", "agency": "fire", "category": "fire", "type": "secondary_fire"}
+    add_events(
+        engine,
+        [
+            {"at": dt.datetime(2026, 4, 1, 20), "place": "D", "motive": "deliberate", **fire},
+            {"at": dt.datetime(2026, 4, 8, 20), "place": "D", "motive": "accidental", **fire},
+        ],
+    )
+    add_events(
+        engine,
+        [
+            {"at": dt.datetime(2026, 4, 1, 20), "place": "E", "motive": "deliberate", **fire},
+            {"at": dt.datetime(2026, 4, 8, 20), "place": "E", "motive": "deliberate", **fire},
+        ],
+    )
+    found = rows(repeat_locations(engine=engine, as_of=AS_OF))
+    assert set(found) == {"A", "B", "E"}
+    assert found["B"]["repeat_categories"] == ["asb"]
+    assert found["E"]["repeat_categories"] == ["deliberate_secondary_fire"]
+
+
+def test_cli_commands_print_json_and_sources(engine: Engine, settings: Settings) -> None:
+    from saferhub.cli import app
+
+    add_events(engine, calls("P1", "2026-01-10", "2026-03-10", "2026-07-11", category="asb", place="A"))
+    runner = CliRunner()
+    for command, key, expected in (
+        ("repeat-victims", "person_id", "P1"),
+        ("asb-case-review", "person_id", "P1"),
+        ("repeat-locations", "place_id", "A"),
+    ):
+        result = runner.invoke(app, [command, "--as-of", "2026-11-25", "--json"])
+        assert result.exit_code == 0, result.output
+        assert [r[key] for r in json.loads(result.stdout)] == [expected]
+        assert "(" in result.stderr and "zebedee" not in result.output.lower()
+        table = runner.invoke(app, [command, "--as-of", "2026-11-25"], env={"COLUMNS": "250"})
+        assert table.exit_code == 0 and expected in table.stdout
+    assert "2014 s104" in runner.invoke(app, ["asb-case-review", "--json"]).stderr

@@ -1,0 +1,97 @@
+"""Repeat victims, ASB Case Review and repeat locations on a synthetic year against the
+generator's ground truth, with the hub's own linkage and places and with the truth's.
+
+A year at scale 0.2 (seed 3), as in test_frequent_callers_synthetic. Measured 2026-11-26
+with the linkage then in the tree (SQLite and PostgreSQL alike), with the hub's own
+linkage and places:
+
+- repeat victims: 2,767 listed, precision 0.999, recall 0.950 (2,761 of 2,907);
+- ASB Case Review: 50 listed, precision 0.98, recall 0.845 (49 of 58);
+- repeat locations: 3,753 listed, precision 1.0, recall 0.942 (3,753 of 3,983).
+
+With the truth's people and places every list is exact (precision and recall 1.0), and
+every person missed or wrongly listed is explained by linkage: their mentions split over
+two people or merged with someone else's (146 of 146 missed repeat victims, 3 of 3
+wrong). Recall 0.95 for repeat victims is on the edge of what this linkage allows, so the
+test asks 0.93 and that every miss is linkage's. Places are missed because the truth
+places every incident while 7% of the calls, ASB reports and fires here get no place
+from the hub (0.6% have no location at all; the rest a location the place resolver does
+not turn into a place). Nothing is listed wrongly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from analysis.test_frequent_callers_synthetic import DAYS, SCALE, SEED, database
+from saferhub.analysis import evaluate_people as ev
+from saferhub.analysis.repeats import asb_case_review, repeat_locations, repeat_victims
+from saferhub.config import Settings
+from saferhub.store import connect
+from saferhub.synth import DEFAULT_END_DATE
+
+PEOPLE = {"repeat_victim": repeat_victims, "asb_case_review": asb_case_review}
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    tmp = tmp_path_factory.mktemp("repeats_synth")
+    for url in database(tmp):
+        engine = connect(url)
+        settings = Settings(database_url=url, data_dir=tmp / "hub")
+        truth = ev.build_synthetic_hub(
+            settings=settings, engine=engine, out_dir=tmp / "synth", days=DAYS, seed=SEED, scale=SCALE
+        )
+        out: dict[str, Any] = {}
+        for oracle in (False, True):
+            if oracle:
+                ev.use_truth_links(engine=engine, truth_dir=truth)
+                ev.use_truth_places(engine=engine, truth_dir=truth)
+            side = "oracle" if oracle else "hub"
+            people = ev.person_truth(engine=engine, truth_dir=truth)
+            for flag, analysis in PEOPLE.items():
+                listed = analysis(engine=engine, as_of=DEFAULT_END_DATE).rows["person_id"].to_list()
+                flagged = ev.flagged(truth, "people.csv", flag)
+                out[side, flag] = ev.score_list(listed, people, flagged, "person_id")
+                if not oracle:
+                    out["explained", flag] = ev.explain(
+                        engine=engine, truth_dir=truth, listed=listed, flag=flag
+                    )
+            places = ev.place_truth(engine=engine, truth_dir=truth)
+            listed = repeat_locations(engine=engine, as_of=DEFAULT_END_DATE).rows["place_id"].to_list()
+            out[side, "repeat_location"] = ev.score_list(
+                listed, places, ev.flagged(truth, "places.csv", "repeat_location"), "place_id"
+            )
+        engine.dispose()
+        yield out
+
+
+@pytest.mark.parametrize("flag", ["repeat_victim", "asb_case_review", "repeat_location"])
+def test_the_rules_reproduce_the_truth_exactly_given_the_true_people_and_places(
+    measured: dict[str, Any], flag: str
+) -> None:
+    s = measured["oracle", flag]
+    assert s.truth >= 30, s.as_dict()  # enough to measure
+    assert s.precision >= 0.95 and s.recall >= 0.95, s.as_dict()
+
+
+def test_repeat_victims_with_the_hubs_linkage(measured: dict[str, Any]) -> None:
+    s, why = measured["hub", "repeat_victim"], measured["explained", "repeat_victim"]
+    assert s.precision >= 0.95, s.as_dict()
+    # 0.950 measured: at the edge of what linkage allows (every miss accounted for below).
+    assert s.recall >= 0.93, s.as_dict()
+    assert why.missed == why.missed_linkage and why.wrong == why.wrong_merged, why.as_dict()
+
+
+def test_asb_case_review_with_the_hubs_linkage(measured: dict[str, Any]) -> None:
+    s, why = measured["hub", "asb_case_review"], measured["explained", "asb_case_review"]
+    assert s.precision >= 0.9 and s.recall >= 0.8, s.as_dict()
+    assert why.missed == why.missed_linkage and why.wrong == why.wrong_merged, why.as_dict()
+
+
+def test_repeat_locations_with_the_hubs_places(measured: dict[str, Any]) -> None:
+    s = measured["hub", "repeat_location"]
+    assert s.precision >= 0.95 and s.recall >= 0.9, s.as_dict()

@@ -21,6 +21,9 @@ from saferhub.config import Settings, get_settings
 from saferhub.store import Base, connect, upgrade
 
 POSTGRES_URL = os.environ.get("SAFERHUB_TEST_DATABASE_URL")
+# Rich sizes tables to the terminal; pytest-xdist workers have none and would get 80
+# columns, cutting the ids the CLI tests look for. One width for every run.
+os.environ["COLUMNS"] = "200"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 

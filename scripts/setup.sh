@@ -20,6 +20,20 @@ if ! "$PY" -c 'import venv, ensurepip' >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
 fi
 
+# System libraries: WeasyPrint (briefing PDFs) needs Pango; HarfBuzz's subsetter makes
+# its fonts small and fast; poppler-utils turns PDFs into page images (the tests look at
+# the greyscale print); openssl makes the test mail server's certificate.
+missing=()
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils openssl; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing system packages: ${missing[*]} ..."
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null; } \
+    || echo "Could not install ${missing[*]}: briefing PDFs need Pango (see docs/briefings.md)." >&2
+fi
+
 if [ ! -x .venv/bin/python ]; then
   echo "Creating .venv with $("$PY" --version) ..."
   "$PY" -m venv .venv

@@ -140,8 +140,13 @@ def scores(predicted: Any, truth: Any) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--mentions", type=int, default=1_000_000)
+    parser.add_argument("--mentions", type=int, default=None, help="Default: 1,000,000 x --scale.")
     parser.add_argument("--seed", type=int, default=11)
+    # The runner's options: linking runs in DuckDB whatever the store, so the store here
+    # is always a SQLite file; --repeat is not supported (one run of each job).
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--backend", default="sqlite")
+    parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--child", choices=("link", "baseline"))
     parser.add_argument("--db", type=Path)
     args = parser.parse_args()
@@ -155,7 +160,11 @@ def main() -> None:
     from saferhub.linking.evaluate import read_truth
     from saferhub.store import connect
 
-    folder = prepare_inputs(args.mentions, args.seed)
+    if args.backend == "postgresql":
+        note("link_people: linking runs in DuckDB; measured on a SQLite store only")
+        return
+    mentions = args.mentions or int(1_000_000 * args.scale)
+    folder = prepare_inputs(mentions, args.seed)
     truth = read_truth(folder / "all" / "truth" / "mentions.csv")
     db = folder / "work.db"
     for suffix in ("", "-wal", "-shm"):
@@ -181,6 +190,7 @@ def main() -> None:
 
     print(json.dumps({
         "name": "link_people",
+        "backend": "sqlite",
         "rows": ours["mentions"],
         "seconds": round(seconds, 2),
         "baseline_seconds": round(baseline_seconds, 2),

@@ -18,7 +18,14 @@ import sys
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
-BENCHMARKS = ("import_police_uk", "import_synthetic_calls", "gistar", "frequent_callers", "briefings")
+BENCHMARKS = (
+    "import_police_uk",
+    "import_synthetic_calls",
+    "link_people",
+    "gistar",
+    "frequent_callers",
+    "briefings",
+)
 
 
 def main() -> int:

@@ -200,7 +200,10 @@ def _link_people(
             }
         )
     else:
-        linker = make_linker(db_api, frame, model, frequencies=term_frequencies(frame))
+        # Incremental runs compare focus and rest tables of their own, never the linker's
+        # own input: a single row stands in for the whole frame there.
+        own = frame if mode == "full" else frame.head(1)
+        linker = make_linker(db_api, own, model, frequencies=term_frequencies(frame))
         if mode == "full":
             pred = linker.inference.predict(
                 threshold_match_probability=options.review_from, warning_mode="never"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from saferhub.feeds import (
     known_agencies,
     load_mapping,
 )
-from saferhub.feeds.runner import PreparedImport, prepare_file, store_prepared
+from saferhub.feeds.runner import PreparedImport, prepare_file, stage_prepared, store_prepared
 from saferhub.store import connect, upgrade
 
 Progress = Callable[[str], None]
@@ -85,10 +86,11 @@ def import_partner_files(
 ) -> Iterator[FileOutcome]:
     """Import several files, each atomically and in order, yielding each outcome as it lands.
 
-    While one file is being stored, the next is read and validated on a second thread.
-    polars, pyarrow and shapely work outside Python's global lock, and so does a
-    PostgreSQL server; the SQLite driver holds the lock while it binds values, so on
-    SQLite the overlap is small (measured: docs/benchmarks.md).
+    A three-stage pipeline: while one file is being stored, the next is being staged
+    (written where the store can take it in bulk) and the one after that read, validated
+    and placed, each on a thread of its own. polars, pyarrow, shapely, the staging writer
+    and the database's set-based statements all work outside Python's global lock, so the
+    stages overlap (measured: docs/benchmarks.md). At most LOOKAHEAD files wait ahead.
     """
     areas = load_areas(settings.areas_file)
     agencies = known_agencies(settings.extra_agencies)
@@ -106,25 +108,44 @@ def import_partner_files(
             progress=progress(path) if progress else None,
         )
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="saferhub-prepare") as pool:
-        pending: Future[PreparedImport] | None = pool.submit(prepare, paths[0]) if paths else None
-        for i, path in enumerate(paths):
-            assert pending is not None
-            current = pending
-            pending = pool.submit(prepare, paths[i + 1]) if i + 1 < len(paths) else None
-            try:
-                prepared = current.result()
-            except FileRefused as exc:
-                yield FileOutcome(path=path, refused=exc)
-                continue
-            except BaseException:
-                if pending is not None:
-                    pending.cancel()
-                raise
-            summary = store_prepared(
-                engine=engine,
-                prepared=prepared,
-                quarantine_dir=quarantine_dir,
-                progress=progress(path) if progress else None,
-            )
-            yield FileOutcome(path=path, summary=summary)
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="saferhub-prepare") as preparing,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="saferhub-stage") as staging,
+    ):
+
+        def schedule(path: Path) -> Future[PreparedImport]:
+            read = preparing.submit(prepare, path)
+            return staging.submit(lambda: stage_prepared(engine=engine, prepared=read.result()))
+
+        pending = deque(schedule(path) for path in paths[:LOOKAHEAD])
+        try:
+            for i, path in enumerate(paths):
+                current = pending.popleft()
+                if i + LOOKAHEAD < len(paths):
+                    pending.append(schedule(paths[i + LOOKAHEAD]))
+                try:
+                    prepared = current.result()
+                except FileRefused as exc:
+                    yield FileOutcome(path=path, refused=exc)
+                    continue
+                summary = store_prepared(
+                    engine=engine,
+                    prepared=prepared,
+                    quarantine_dir=quarantine_dir,
+                    progress=progress(path) if progress else None,
+                )
+                yield FileOutcome(path=path, summary=summary)
+        finally:
+            # Stopped early (an error, an interrupt, the caller gone): files prepared
+            # ahead are never stored, so their staging files go.
+            for future in pending:
+                if not future.cancel():
+                    future.add_done_callback(_discard_prepared)
+
+
+LOOKAHEAD = 2  # files prepared or staged ahead of the one being stored
+
+
+def _discard_prepared(future: Future[PreparedImport]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        future.result().discard()

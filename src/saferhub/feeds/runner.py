@@ -8,15 +8,18 @@ Rows read = imported + updated + quarantined, always.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
+import shapely
 from sqlalchemy import Engine, insert, update
 
 from saferhub.areas import Areas, to_bng, to_wgs84
@@ -27,7 +30,15 @@ from saferhub.feeds.mapping import Mapping, apply_values, resolve_columns
 from saferhub.feeds.quarantine import quarantine_frame, write_quarantine
 from saferhub.feeds.reading import LINE, RawTable, positional, read_table
 from saferhub.feeds.validate import REASONS, validate
-from saferhub.store.bulk import MENTION_COLUMNS, KeyCollision, source_keys, write_batch
+from saferhub.store.bulk import (
+    MENTION_COLUMNS,
+    KeyCollision,
+    Staged,
+    batch_transaction,
+    source_keys,
+    stage_batch,
+    write_batch,
+)
 from saferhub.store.models import ImportRun, QuarantinedRow
 
 Progress = Callable[[str], None]
@@ -114,29 +125,57 @@ def _json(frame: pl.DataFrame, columns: Collection[str], rename: Callable[[str],
     return pl.struct(fields).struct.json_encode()
 
 
-def _place(events: pl.DataFrame, areas: Areas) -> pl.DataFrame:
-    """Fill both coordinate systems and the LSOA and ward of every located event."""
-    lat = events["latitude"].cast(pl.Float64).to_numpy().copy()
-    lon = events["longitude"].cast(pl.Float64).to_numpy().copy()
-    east = events["easting"].cast(pl.Float64).to_numpy().copy()
-    north = events["northing"].cast(pl.Float64).to_numpy().copy()
+def _assign_near(areas: Areas, east: np.ndarray, north: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``areas.assign`` for the points near the hub's area; None for all the others.
+
+    A point is given an area only when it lies within (or within the edge tolerance or
+    the reference band of) an area's polygon, so a point outside the areas' bounding box
+    widened by those margins gets none: it is not looked up at all (police.uk files
+    cover a whole force, most of it outside the hub's area).
+    """
+    lsoa = np.full(len(east), None, dtype=object)
+    ward = np.full(len(east), None, dtype=object)
+    margin = max(areas.edge_tolerance_m, areas.reference.band_m if areas.reference else 0.0) + 1.0
+    x0, y0, x1, y1 = shapely.total_bounds(np.concatenate([areas.lsoa.geometries, areas.ward.geometries]))
+    near = (east >= x0 - margin) & (east <= x1 + margin) & (north >= y0 - margin) & (north <= y1 + margin)
+    if near.any():
+        lsoa[near], ward[near] = areas.assign(east[near], north[near])
+    return lsoa, ward
+
+
+_COORDINATES = ("latitude", "longitude", "easting", "northing")
+
+
+def _place(located: pl.DataFrame, areas: Areas) -> pl.DataFrame:
+    """Both coordinate systems and the LSOA and ward of every located event (these 6 columns)."""
+    lat = located["latitude"].cast(pl.Float64).to_numpy().copy()
+    lon = located["longitude"].cast(pl.Float64).to_numpy().copy()
+    east = located["easting"].cast(pl.Float64).to_numpy().copy()
+    north = located["northing"].cast(pl.Float64).to_numpy().copy()
     has_wgs = np.isfinite(lat) & np.isfinite(lon)
     has_bng = np.isfinite(east) & np.isfinite(north)
     if has_wgs.any():
-        e, n = to_bng(lon[has_wgs], lat[has_wgs])
-        east[has_wgs], north[has_wgs] = e, n
+        # Records repeat locations heavily (police.uk map points): project each once.
+        points, inverse = np.unique(lon[has_wgs] + 1j * lat[has_wgs], return_inverse=True)
+        e, n = to_bng(points.real.copy(), points.imag.copy())
+        east[has_wgs], north[has_wgs] = e[inverse.ravel()], n[inverse.ravel()]
     only_bng = has_bng & ~has_wgs
     if only_bng.any():
         x, y = to_wgs84(east[only_bng], north[only_bng])
         lon[only_bng], lat[only_bng] = x, y
-    lsoa, ward = areas.assign(east, north)
-    return events.with_columns(
-        pl.Series("latitude", lat, dtype=pl.Float64).fill_nan(None),
-        pl.Series("longitude", lon, dtype=pl.Float64).fill_nan(None),
-        pl.Series("easting", east, dtype=pl.Float64).fill_nan(None).round(1),
-        pl.Series("northing", north, dtype=pl.Float64).fill_nan(None).round(1),
-        pl.Series("lsoa_code", list(lsoa), dtype=pl.String),
-        pl.Series("ward_code", list(ward), dtype=pl.String),
+    lsoa, ward = _assign_near(areas, east, north)
+    return pl.DataFrame(
+        [
+            pl.Series("latitude", lat, dtype=pl.Float64),
+            pl.Series("longitude", lon, dtype=pl.Float64),
+            pl.Series("easting", east, dtype=pl.Float64),
+            pl.Series("northing", north, dtype=pl.Float64),
+            pl.Series("lsoa_code", list(lsoa), dtype=pl.String),
+            pl.Series("ward_code", list(ward), dtype=pl.String),
+        ]
+    ).with_columns(
+        pl.col("latitude", "longitude").fill_nan(None),
+        pl.col("easting", "northing").fill_nan(None).round(1),
     )
 
 
@@ -236,6 +275,12 @@ class PreparedImport:
     events: pl.DataFrame
     mentions: pl.DataFrame
     quarantined: pl.DataFrame
+    staged: Staged | None = None  # the rows made ready for a bulk load, see stage_prepared
+
+    def discard(self) -> None:
+        """Remove the staging file of a prepared import that will not be stored."""
+        if self.staged is not None:
+            self.staged.discard()
 
 
 def prepare_file(
@@ -268,19 +313,40 @@ def prepare_file(
     checked = _supersede_duplicates(checked).with_columns(raw_person)
     is_good = pl.col(REASONS).list.len() == 0
     good = checked.filter(is_good).with_columns(pl.lit(feed.name).alias("feed"))
-    good = good.with_columns(source_keys(good))
     bad = checked.filter(~is_good)
 
     step("placing")
+    # Placing (shapely and pyproj, outside Python's global lock) runs on a thread of its
+    # own while the rest of the rows are built.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="saferhub-place") as pool:
+        placed = pool.submit(_place, good.select(_COORDINATES), areas)
+        good = good.with_columns(source_keys(good))
+        events = _events(good, feed, extras)
+        mentions = _mentions(good, good.select(raw_person.columns), feed)
+        quarantined = quarantine_frame(bad, raw)
+        events = events.with_columns(placed.result())
     return PreparedImport(
         path=path,
         feed=feed,
         started=started,
         rows_read=raw.rows_read,
-        events=_place(_events(good, feed, extras), areas),
-        mentions=_mentions(good, good.select(raw_person.columns), feed),
-        quarantined=quarantine_frame(bad, raw),
+        events=events,
+        mentions=mentions,
+        quarantined=quarantined,
     )
+
+
+def stage_prepared(*, engine: Engine, prepared: PreparedImport) -> PreparedImport:
+    """Write a prepared file's rows where ``engine``'s store can take them in bulk.
+
+    SQLite: a scratch staging file; PostgreSQL: the mentions as CSV for COPY
+    (``store.bulk.stage_batch``).
+    Touches no store, so it can run while the previous file is being stored.
+    """
+    if prepared.staged is not None:
+        return prepared
+    staged = stage_batch(engine, events=prepared.events, mentions=prepared.mentions)
+    return dataclasses.replace(prepared, staged=staged)
 
 
 def store_prepared(
@@ -292,7 +358,7 @@ def store_prepared(
     path, quarantined = prepared.path, prepared.quarantined
     qpath: Path | None = None
     try:
-        with engine.begin() as conn:
+        with batch_transaction(engine, prepared.staged) as conn:
             import_id = conn.execute(
                 insert(ImportRun)
                 .values(
@@ -344,6 +410,8 @@ def store_prepared(
         if qpath is not None:
             qpath.unlink(missing_ok=True)
         raise
+    finally:
+        prepared.discard()
     finished = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     return ImportSummary(
         file=str(path),
@@ -383,4 +451,9 @@ def import_file(
         today=today,
         progress=progress,
     )
+    try:
+        prepared = stage_prepared(engine=engine, prepared=prepared)
+    except BaseException:
+        prepared.discard()
+        raise
     return store_prepared(engine=engine, prepared=prepared, quarantine_dir=quarantine_dir, progress=progress)

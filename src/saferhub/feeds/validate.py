@@ -15,6 +15,7 @@ from saferhub.feeds import normalise as nz
 from saferhub.feeds.contract import Column, FeedSpec, Kind
 
 REASONS = "_reasons"
+_PARSED = "_parsed:"  # prefix of a column's parsed value while its raw value is checked
 
 # A generous box around the United Kingdom and its waters.
 UK_LATITUDE = (49.5, 61.0)
@@ -117,13 +118,14 @@ def validate(
 ) -> pl.DataFrame:
     """``frame`` with every contract column parsed and a ``_reasons`` list per row."""
     present = set(frame.columns)
-    parsed_exprs: list[pl.Expr] = []
     first_pass: list[pl.Expr] = []
     columns = [c for c in spec.all_columns() if c.name in present]
+    # Each column is parsed once, beside its raw value, and then takes the raw one's place.
+    parsed_name = {c.name: f"{_PARSED}{c.name}" for c in columns}
+    parsed_exprs = [_parser(c, agencies)(pl.col(c.name)).alias(parsed_name[c.name]) for c in columns]
     for column in columns:
         raw = pl.col(column.name)
-        parsed = _parser(column, agencies)(raw)
-        parsed_exprs.append(parsed.alias(column.name))
+        parsed = pl.col(parsed_name[column.name])
         if column.required:
             first_pass.append(pl.when(raw.is_null()).then(pl.lit(f"{column.name} is required but empty")))
         if column.kind is Kind.LIST:
@@ -145,11 +147,16 @@ def validate(
             first_pass.append(
                 pl.when(raw.is_not_null() & parsed.is_null()).then(_invalid_reason(column, raw, agencies))
             )
-    checked = frame.with_columns(
-        pl.concat_list(first_pass).list.drop_nulls().alias(REASONS)
-        if first_pass
-        else pl.lit([], dtype=pl.List(pl.String)).alias(REASONS)
-    ).with_columns(parsed_exprs)
+    checked = (
+        frame.with_columns(parsed_exprs)
+        .with_columns(
+            pl.concat_list(first_pass).list.drop_nulls().alias(REASONS)
+            if first_pass
+            else pl.lit([], dtype=pl.List(pl.String)).alias(REASONS)
+        )
+        .with_columns(pl.col(parsed_name[c.name]).alias(c.name) for c in columns)
+        .drop(parsed_name.values())
+    )
 
     second: list[pl.Expr] = []
     for column in columns:

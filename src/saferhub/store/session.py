@@ -1,9 +1,14 @@
-"""Connections to the hub's database and bringing its schema up to date."""
+"""Connections to the hub's database, bringing its schema up to date, and (SQLite) copying
+the write-ahead log of an import's commits back into the database in the background."""
 
 from __future__ import annotations
 
+import atexit
+import os
+import sqlite3
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from alembic import command
 from alembic.config import Config
@@ -31,6 +36,91 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
+
+
+class WalCheckpointer:
+    """Copies a SQLite store's write-ahead log back into the database on a thread of its own.
+
+    With it, an import's commit only appends the file's pages to the log; copying them
+    into the database (and the syncs that go with it) overlaps with preparing and merging
+    the next file. A PASSIVE checkpoint never blocks the writer or readers, and SQLite
+    keeps the log and database consistent whenever a copy stops. The thread ends after
+    a few idle seconds, and at exit once its last copy is done.
+    """
+
+    IDLE_SECONDS = 3.0
+    WAL_BYTES = 128 * 1024 * 1024  # copy once the log holds this much
+    _lock = threading.Lock()
+    _running: ClassVar[dict[str, WalCheckpointer]] = {}
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._wanted = threading.Event()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="saferhub-wal-checkpoint", daemon=True)
+
+    @classmethod
+    def request(cls, path: str) -> None:
+        with cls._lock:
+            running = cls._running.get(path)
+            if running is None:
+                running = cls._running[path] = cls(path)
+                running._thread.start()
+            running._wanted.set()
+
+    def _run(self) -> None:
+        db: sqlite3.Connection | None = None
+        try:
+            # mode=rw: a store that has gone away is never created anew.
+            db = sqlite3.connect(f"{Path(self._path).resolve().as_uri()}?mode=rw", uri=True)
+            while True:
+                self._wanted.wait(self.IDLE_SECONDS)
+                with self._lock:
+                    wanted = self._wanted.is_set()
+                    self._wanted.clear()
+                    if not wanted or self._stopping:
+                        self._running.pop(self._path, None)  # a later request starts anew
+                        break
+                if _size(f"{self._path}-wal") < self.WAL_BYTES:
+                    continue  # pages rewritten by the next commits are then copied once
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()  # idle or exiting: catch up
+        except sqlite3.Error:
+            with self._lock:
+                if self._running.get(self._path) is self:
+                    del self._running[self._path]
+            # later commits' own checkpoints (or the next open) catch up
+        finally:
+            if db is not None:
+                db.close()
+
+    @classmethod
+    def finish_all(cls) -> None:
+        with cls._lock:
+            running = list(cls._running.values())
+            for checkpointer in running:
+                checkpointer._stopping = True
+                checkpointer._wanted.set()
+        for checkpointer in running:
+            checkpointer._thread.join()
+
+
+atexit.register(WalCheckpointer.finish_all)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def sqlite_file(engine: Engine) -> str | None:
+    """The path of ``engine``'s SQLite database file; None for PostgreSQL or in-memory."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return database if not database.startswith("file:") else None
 
 
 def connect(url: str) -> Engine:

@@ -200,14 +200,17 @@ def _take_turn(conn: Connection) -> tuple[int, str]:
     )
     row = conn.execute(lock).first()
     if row is None:
-        # A new or emptied log has no head yet. A log with entries but no head has been
-        # tampered with: refuse, rather than hide where it was cut.
-        if conn.execute(select(AuditEntry.id).limit(1)).first() is not None:
-            raise AuditError("the audit log has lost its head row; run 'saferhub audit verify'")
+        # A new or emptied log has no head yet: make it. Two first writers may race here;
+        # ON CONFLICT makes the later one wait for the first and then take the head it
+        # made, so both see one chain.
         make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         conn.execute(make(AuditHead).values(slot=1, last_id=0, last_hash=GENESIS).on_conflict_do_nothing())
         row = conn.execute(lock).first()
-    assert row is not None
+        assert row is not None
+        # A log with entries but no head has been tampered with: refuse (this transaction,
+        # and the head it made, roll back) rather than hide where it was cut.
+        if int(row[0]) == 0 and conn.execute(select(AuditEntry.id).limit(1)).first() is not None:
+            raise AuditError("the audit log has lost its head row; run 'saferhub audit verify'")
     return int(row[0]), str(row[1])
 
 

@@ -202,3 +202,12 @@ def test_every_version_names_its_reader_and_the_bank_holiday(packs: dict[str, st
     ):
         assert f"For: {name}" in packs[who]  # the print header on every page
         assert "Spring Bank Holiday" in packs[who]
+
+
+def test_an_empty_list_says_when_it_only_covers_what_the_reader_may_see(packs: dict[str, str]) -> None:
+    # "No one ..." in a restricted pack means no one the reader may see, and says so.
+    note = "Among the records the sharing agreement lets"
+    voluntary_empties = re.findall(r'class="empty"[^>]*>([^<]*)<', packs["third_sector"])
+    assert voluntary_empties, "the voluntary-sector pack should have empty lists on this day"
+    assert all(note in e for e in voluntary_empties)
+    assert note not in packs["police"]

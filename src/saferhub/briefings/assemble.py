@@ -16,6 +16,7 @@ from typing import Literal
 import polars as pl
 from sqlalchemy import Engine
 
+from saferhub.access import Level
 from saferhub.analysis.standards import Standards
 from saferhub.areas import Areas
 from saferhub.briefings import happened, intelligence, places
@@ -161,12 +162,25 @@ def build_pack(
         sections=sections,
         about=_about(gate, period, data, counts),
     )
+    pack.scope = _scope(gate)
     pack.people = sorted({str(r["person"]) for s in (people, intel) for r in _refs(s, "person")})
     pack.places = sorted({str(r["place"]) for r in _refs(place, "place")})
     pack.counts = {
         s.key: sum(len(getattr(b, "rows", getattr(b, "items", []))) for b in s.blocks) for s in sections
     }
     return pack
+
+
+PERSON_FEEDS = ("calls", "asb-reports", "fire-incidents", "referrals", "intelligence")
+
+
+def _scope(gate: Gate) -> str:
+    """The note for empty lists when the reader does not see every partner's records in full."""
+    everyone = set(gate.agreement.agencies)
+    full = gate.agreement.visible(gate.reader, at_least=Level.FULL)
+    if all(everyone <= set(full.get(feed, ())) for feed in PERSON_FEEDS):
+        return ""
+    return f"(Among the records the sharing agreement lets {gate.agency_name()} see.)"
 
 
 def _refs(section: Section, key: str) -> list[dict[str, object]]:

@@ -124,6 +124,9 @@ class Pack:
     counts: dict[str, int] = field(default_factory=dict)  # for the audit record: counts only
     people: list[str] = field(default_factory=list)  # opaque ids shown, for the audit record
     places: list[str] = field(default_factory=list)
+    # Said after every "none" when the reader sees only part of the records: an empty
+    # list then means none that the sharing agreement lets them see, not none at all.
+    scope: str = ""
 
     @property
     def file_stem(self) -> str:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 import shapely
-from scipy.spatial import ConvexHull, QhullError
 from shapely.geometry.base import BaseGeometry
 
 from saferhub.areas import to_wgs84
@@ -179,6 +178,9 @@ def make_grid(
 
 def convex_hull(easting: np.ndarray, northing: np.ndarray) -> BaseGeometry:
     """The convex hull of points (qhull; a point or a line when the points are degenerate)."""
+    # scipy here, not at the top: every `saferhub` command loads this module at start-up.
+    from scipy.spatial import ConvexHull, QhullError
+
     xy = np.column_stack([easting, northing])
     try:
         hull = ConvexHull(xy)

@@ -16,7 +16,6 @@ import math
 
 import numpy as np
 import polars as pl
-from scipy import ndimage, special
 from shapely.geometry.base import BaseGeometry
 
 from saferhub.analysis.grid import Grid, make_grid
@@ -48,6 +47,8 @@ def gistar(
     ``counts`` and ``mask`` are (ny, nx); only cells where ``mask`` is true are study cells
     (others count as absent, not as zero). Values outside the mask are meaningless.
     """
+    from scipy import ndimage  # here, not at the top: every `saferhub` command loads this module
+
     y = np.where(mask, counts, 0.0).astype(float)
     inside = mask.astype(float)
     sums = ndimage.correlate(y, window, mode="constant", cval=0.0)
@@ -64,6 +65,8 @@ def gistar(
 
 def two_sided_p(z: np.ndarray) -> np.ndarray:
     """P(|Z| >= |z|) for a standard normal Z."""
+    from scipy import special
+
     return 2.0 * special.ndtr(-np.abs(z))
 
 

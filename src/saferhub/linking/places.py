@@ -50,11 +50,11 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.sql import ClauseElement
 
 from saferhub.areas import to_wgs84
 from saferhub.linking.addresses import learn_localities, near_miss_pairs, parse_addresses, title
 from saferhub.store.bulk import append_frame
+from saferhub.store.frames import read_frame
 from saferhub.store.models import Event, PersonMention
 from saferhub.store.place_models import BuildingKey, EventPlace, MentionPlace, Place, PlaceKey
 
@@ -109,7 +109,7 @@ def resolve_places(*, engine: Engine) -> PlacesSummary:
             pending = pl.concat([pending, current.filter(same & pl.col("place_id").is_null())])
             assigned, summary.new_places = _resolve(conn, records, pending, kept)
         summary.resolved = pending.height
-        ids = _read(conn, select(Place.building_id), {"building_id": pl.String})["building_id"]
+        ids = read_frame(conn, select(Place.building_id), {"building_id": pl.String})["building_id"]
 
     all_links = pl.concat([kept, assigned])
     summary.events = records.filter(_IS_EVENT & pl.col("located")).height
@@ -127,7 +127,7 @@ def _resolve(
     conn: Connection, records: pl.DataFrame, pending: pl.DataFrame, kept: pl.DataFrame
 ) -> tuple[pl.DataFrame, int]:
     """Place the pending records, write the result; returns their places and the new-place count."""
-    places = _read(
+    places = read_frame(
         conn,
         select(
             Place.place_id,
@@ -144,8 +144,10 @@ def _resolve(
         ),
         _PLACE_SCHEMA,
     )
-    keys = _read(conn, select(PlaceKey.key, PlaceKey.place_id), {"key": pl.String, "place_id": pl.String})
-    bkeys = _read(
+    keys = read_frame(
+        conn, select(PlaceKey.key, PlaceKey.place_id), {"key": pl.String, "place_id": pl.String}
+    )
+    bkeys = read_frame(
         conn, select(BuildingKey.key, BuildingKey.building_id), {"key": pl.String, "building_id": pl.String}
     )
     stale = pending.filter(pl.col("old_basis").is_not_null())
@@ -198,7 +200,7 @@ def export_places(*, engine: Engine, out: Path) -> int:
     )
     schema = {"feed": pl.String, "agency": pl.String, "source_id": pl.String, "place_id": pl.String}
     with engine.connect() as conn:
-        frame = _read(conn, stmt, schema)
+        frame = read_frame(conn, stmt, schema)
     frame = frame.sort("feed", "agency", "source_id")
     out.parent.mkdir(parents=True, exist_ok=True)
     frame.write_csv(out, null_value="")
@@ -214,23 +216,11 @@ _PLACE_SCHEMA = {
 }  # fmt: skip
 
 
-def _read(conn: Connection, stmt: ClauseElement, schema: dict[str, Any]) -> pl.DataFrame:
-    """A query's rows as a frame, fetched by the driver (no per-row SQLAlchemy processing)."""
-    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
 def _records(conn: Connection) -> pl.DataFrame:
     """Located events and home addresses, with a fingerprint of their location fields."""
     c = pl.col
     e = Event.__table__
-    events = _read(
+    events = read_frame(
         conn,
         select(
             e.c.id,
@@ -254,7 +244,7 @@ def _records(conn: Connection) -> pl.DataFrame:
         },
     )
     m = PersonMention.__table__
-    homes = _read(
+    homes = read_frame(
         conn,
         select(m.c.id, m.c.raw["address"].as_string(), m.c.address, m.c.postcode).where(
             m.c.address.is_not(None)
@@ -285,10 +275,10 @@ def _records(conn: Connection) -> pl.DataFrame:
 
 def _links(conn: Connection) -> pl.DataFrame:
     schema = {"rid": pl.Int64, "place_id": pl.String, "method": pl.String, "old_basis": pl.Int64}
-    ev = _read(
+    ev = read_frame(
         conn, select(EventPlace.event_id, EventPlace.place_id, EventPlace.method, EventPlace.basis), schema
     ).with_columns(rec=pl.col("rid") * 2)
-    me = _read(
+    me = read_frame(
         conn,
         select(MentionPlace.mention_id, MentionPlace.place_id, MentionPlace.method, MentionPlace.basis),
         schema,

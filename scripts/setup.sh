@@ -24,14 +24,17 @@ fi
 # its fonts small and fast; poppler-utils turns PDFs into page images (the tests look at
 # the greyscale print); openssl makes the test mail server's certificate.
 missing=()
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils openssl; do
+# Node.js and npm fetch the web app's front-end assets from the npm registry (never a CDN
+# at run time); Chromium runs the browser tests (Playwright drives Debian's /usr/bin/chromium).
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils openssl chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing system packages: ${missing[*]} ..."
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null; } \
-    || echo "Could not install ${missing[*]}: briefing PDFs need Pango (see docs/briefings.md)." >&2
+    || echo "Could not install ${missing[*]}: briefing PDFs need Pango, the web app's assets need npm, browser tests need chromium." >&2
 fi
 
 if [ ! -x .venv/bin/python ]; then
@@ -47,4 +50,13 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   { .venv/bin/python -m pip install -q --upgrade pip
     .venv/bin/python -m pip install -q -e ".[dev]"; } 2> >(grep -v "^WARNING: Location .* is ignored" >&2)
   touch "$stamp"
+fi
+
+# The web app's front-end assets (GOV.UK Frontend, Leaflet, HTMX, Swagger UI; axe-core for
+# the accessibility tests), from the npm registry, copied into the package's static folder.
+assets=src/saferhub/web/static/vendor/saferhub/saferhub.css
+if [ ! -f "$assets" ] || [ frontend/package-lock.json -nt "$assets" ] || [ frontend/build.mjs -nt "$assets" ] \
+   || [ frontend/saferhub.scss -nt "$assets" ] || [ frontend/_app.scss -nt "$assets" ]; then
+  echo "Installing the web app's front-end assets from the npm registry ..."
+  (cd frontend && npm ci --no-audit --no-fund --loglevel=error && node build.mjs)
 fi

@@ -204,12 +204,14 @@ def _register_analysis() -> None:
     from saferhub.cli_changes import register as register_changes
     from saferhub.cli_hotspots import register as register_hotspots
     from saferhub.cli_people_analysis import register as register_people_analysis
+    from saferhub.cli_web import register as register_web
 
     register_people_analysis(app)  # issue 4: frequent callers, repeats
     register_hotspots(app)  # issue 4: hotspots, concentration
     register_changes(app)  # issue 4: changes, near repeats
     register_briefings(app)  # issue 5: daily and weekly briefings, delivery
     register_access(app)  # audit log and sharing agreement
+    register_web(app)  # issue 6: the web app and its users
 
 
 _register_analysis()

@@ -96,6 +96,25 @@ class Settings(BaseSettings):
         ),
     )
 
+    secure_cookies: bool = Field(
+        default=True,
+        description=(
+            "Send the web app's sign-in cookie only over HTTPS. Set false only to try the "
+            "app over plain http on this machine (saferhub serve on 127.0.0.1 does so itself)."
+        ),
+    )
+    tile_url: str | None = Field(
+        default=None,
+        description=(
+            "Map tile server for the web app's maps, e.g. https://tiles.example.org/{z}/{x}/{y}.png. "
+            "Unset: maps show boundaries and data on a plain background, with no network use."
+        ),
+    )
+    tile_attribution: str = Field(
+        default="",
+        description="Attribution text the tile server's licence asks for, shown on every map.",
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

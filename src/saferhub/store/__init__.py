@@ -1,6 +1,6 @@
 """The hub's system of record: tables, connections and migrations."""
 
-from saferhub.store import audit_models, place_models  # noqa: F401  (registers their tables)
+from saferhub.store import account_models, audit_models, place_models, tasking_models  # noqa: F401  (registers their tables)
 from saferhub.store.models import (
     Base,
     Event,

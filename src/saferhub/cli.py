@@ -204,6 +204,7 @@ def _register_analysis() -> None:
     from saferhub.cli_changes import register as register_changes
     from saferhub.cli_hotspots import register as register_hotspots
     from saferhub.cli_people_analysis import register as register_people_analysis
+    from saferhub.cli_tasking import register as register_tasking
     from saferhub.cli_web import register as register_web
 
     register_people_analysis(app)  # issue 4: frequent callers, repeats
@@ -211,6 +212,7 @@ def _register_analysis() -> None:
     register_changes(app)  # issue 4: changes, near repeats
     register_briefings(app)  # issue 5: daily and weekly briefings, delivery
     register_access(app)  # audit log and sharing agreement
+    register_tasking(app)  # issue 6: cases and actions
     register_web(app)  # issue 6: the web app and its users
 
 

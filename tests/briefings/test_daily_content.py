@@ -98,7 +98,7 @@ def test_the_days_intelligence_is_listed_with_its_grading(hub: Hub, police: Brie
     assert grading in html
 
 
-def test_sections_come_most_important_first_and_actions_say_tasking_is_missing(police: BriefingFiles) -> None:
+def test_sections_come_most_important_first_and_actions_come_from_tasking(police: BriefingFiles) -> None:
     html = text_of(police)
     order = [
         html.index(f'id="{key}"')
@@ -114,7 +114,8 @@ def test_sections_come_most_important_first_and_actions_say_tasking_is_missing(p
     ]
     assert order == sorted(order)
     actions = html.split('id="s-actions"')[1]
-    assert "Tasking is not yet part of SaferHub" in actions
+    assert "Tasking is not yet part of SaferHub" not in actions
+    assert "Overdue actions for Merseyside Police" in actions  # from tasking (tests/tasking)
 
 
 def test_counts_match_the_store_and_every_figure_is_explained(hub: Hub, police: BriefingFiles) -> None:

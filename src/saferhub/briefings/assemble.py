@@ -20,6 +20,7 @@ from saferhub.access import Level
 from saferhub.analysis.standards import Standards
 from saferhub.areas import Areas
 from saferhub.briefings import happened, intelligence, places
+from saferhub.briefings.actions import actions_section
 from saferhub.briefings.content import Figure, Pack, Section, Table, Text, plural
 from saferhub.briefings.figures import hotspot_map, trend_charts
 from saferhub.briefings.gate import Gate
@@ -140,14 +141,7 @@ def build_pack(
     what = _happened_section(counts, period, names, where, kind)
     if kind == "weekly":
         what.blocks.extend(_trends(local, period, where))
-    actions = Section(
-        "actions",
-        "Actions due and overdue",
-        lead=[
-            "Tasking is not yet part of SaferHub, so this pack cannot list actions due or overdue. "
-            "Until it is, bring actions from the hub's own tracker to the meeting."
-        ],
-    )
+    actions = actions_section(engine=engine, gate=gate, period=period)
     sections = [what, people, place, intel, actions]
     title = ("Daily hub briefing" if kind == "daily" else "Weekly local briefing") + f": {where}"
     pack = Pack(

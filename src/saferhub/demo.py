@@ -58,9 +58,7 @@ def run_demo(
     with console.status("Importing ...") as status:
         for feed, path in plan:
             status.update(f"Importing {path.name} into {feed} ...")
-            summaries.append(
-                import_partner_file(settings=settings, engine=engine, feed=feed, path=path)
-            )
+            summaries.append(import_partner_file(settings=settings, engine=engine, feed=feed, path=path))
     table = Table(title="What the demo loaded")
     for heading in ("feed", "files", "read", "imported", "updated", "quarantined"):
         table.add_column(heading, justify="left" if heading == "feed" else "right")
@@ -87,6 +85,11 @@ def run_demo(
             select(func.count()).select_from(Event).where(Event.lsoa_code.is_not(None))
         ).scalar_one()
         mentions = conn.execute(select(func.count()).select_from(PersonMention)).scalar_one()
+    from saferhub.briefings.periods import london_today
+    from saferhub.demo_workspace import demo_workspace
+
+    with console.status("Making sign-in users and a case for the web app ..."):
+        workspace = demo_workspace(engine=engine, today=london_today())
     briefings = _briefings(settings, engine, (out_dir or settings.data_dir / "demo") / "briefings", console)
     engine.dispose()
     console.print(
@@ -100,6 +103,17 @@ def run_demo(
     console.print(f"Partner files and ground truth: {folder}")
     for path in briefings:
         console.print(f"Briefing: {path}", highlight=False, soft_wrap=True)
+    console.print(
+        "Web app: run [bold].venv/bin/saferhub serve[/] and open http://127.0.0.1:8000/ . "
+        f"Sign in as {', '.join(workspace.users)} with the password [bold]{workspace.password}[/] "
+        "(new at every demo run).",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if workspace.case_reference:
+        console.print(
+            f"A case to open: {workspace.case_reference} (a frequent caller, actions for fire and council)."
+        )
     console.print(f"Done in {time.perf_counter() - started:.0f} s.")
     return summaries
 

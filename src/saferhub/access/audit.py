@@ -46,6 +46,9 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_.:/@+#\-]{1,120}$")
 _LABEL = re.compile(r"^[a-z_.:/\-]{1,60}$")  # a word-only string must be a lower-case label
 _POSTCODE = re.compile(r"^[a-z]{1,2}[0-9][a-z0-9]?[0-9][a-z]{2}$", re.IGNORECASE)
 _PHONE = re.compile(r"^(?:\+?44|0)[0-9]{9,10}$")  # a UK phone number, written without spaces
+# SaferHub's own opaque ids (person ids are "P" and 12 hex digits, which can happen to
+# hold no decimal digit at all: PFDFFFABAFCCB); no name is made of A-F alone at that length.
+_OWN_ID = re.compile(r"^P[0-9A-F]{12}$")
 
 
 class AuditError(RuntimeError):
@@ -150,7 +153,7 @@ def _token_ok(text: str) -> bool:
     if "@" in text and "." in text.split("@")[-1]:
         return False  # an e-mail address
     has_digit = any(c.isdigit() for c in text)
-    return has_digit or _LABEL.match(text) is not None
+    return has_digit or _LABEL.match(text) is not None or _OWN_ID.match(text) is not None
 
 
 def record(

@@ -63,6 +63,7 @@ class Event(Base):
         UniqueConstraint("source_key", name="uq_events_source_key"),
         Index("ix_events_category_time", "category", "occurred_at"),
         Index("ix_events_lsoa", "lsoa_code"),
+        Index("ix_events_feed_time", "feed", "occurred_at"),  # migration 0004
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -95,6 +96,9 @@ class PersonMention(Base):
     __table_args__ = (
         UniqueConstraint("event_id", "role", name="uq_mentions_event_role"),
         Index("ix_mentions_dob", "dob"),
+        # searching people by surname or phone (migration 0008)
+        Index("ix_mentions_last_name", "last_name"),
+        Index("ix_mentions_phone", "phone"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import ipaddress
+import os
 import sys
 from typing import Annotated
 
@@ -48,31 +49,36 @@ def _is_loopback(host: str) -> bool:
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 for every network.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes (each opens its own database pool).")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes; one per processor core serves most users.")
+    ] = 1,
 ) -> None:
     """Run the hub workspace (web pages and the JSON API under /api)."""
     import uvicorn
 
     settings = get_settings()
     if _is_loopback(host) and settings.secure_cookies:
-        # Plain http on this machine only: a Secure cookie would never come back.
-        settings = settings.model_copy(update={"secure_cookies": False})
+        # Plain http on this machine only: a Secure cookie would never come back. The
+        # environment carries it to every worker process.
+        os.environ["SAFERHUB_SECURE_COOKIES"] = "false"
+        get_settings.cache_clear()
     elif not settings.secure_cookies:
         err.print(
             "[yellow]Warning:[/] sign-in cookies are not marked Secure; put HTTPS in front of SaferHub."
         )
-    from saferhub.web.app import create_app
+    from saferhub.services import open_store
 
-    app = create_app(settings)
+    open_store(get_settings()).dispose()  # migrate once, before any worker starts
     out.print(f"SaferHub is at http://{host}:{port}/  (API documentation: /api/docs). Ctrl-C stops it.")
     uvicorn.run(
-        app,
+        "saferhub.web.app:app_from_settings",
+        factory=True,
         host=host,
         port=port,
-        workers=1 if workers < 2 else workers,
+        workers=max(1, workers),
         log_level="warning",
-        access_log=False,
-    )  # the access log would hold addresses of personal records' pages
+        access_log=False,  # the access log would hold the addresses of records' pages
+    )
 
 
 def _engine() -> Engine:

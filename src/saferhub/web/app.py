@@ -134,3 +134,10 @@ def create_app(settings: Settings) -> FastAPI:
     _install_error_pages(app)
     app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """The app for this machine's settings (``saferhub serve`` starts each worker with it)."""
+    from saferhub.config import get_settings
+
+    return create_app(get_settings())

@@ -9,6 +9,7 @@ with the file's path), and lays every decision out with ``matrix()`` for admins.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,7 +100,9 @@ class FieldRules:
         return tuple(feed for feed, cols in self.summary_extra.items() if _matches(column, cols))
 
 
+@functools.lru_cache(maxsize=8192)
 def _matches(column: str, patterns: tuple[str, ...]) -> bool:
+    # Cached: every page that restricts records asks the same few hundred questions.
     name = column.lower()
     return any(fnmatch.fnmatchcase(name, p) for p in patterns)
 

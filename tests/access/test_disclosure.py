@@ -143,7 +143,8 @@ def test_the_log_refuses_anything_personal_in_what(what: dict[str, object], engi
 def test_the_log_takes_ids_counts_dates_and_labels(engine: Engine) -> None:
     what = {
         "purpose": "briefing:daily", "date": dt.date(2026, 11, 27).isoformat(), "feed": "asb-reports",
-        "person_ids": ["P000123", "P004567", "PFDFFFABAFCCB"], "place_ids": ["PL00002235"], "refs": ["INT-26-000123"],
+        "person_ids": ["P000123", "P004567", "PFDFFFABAFCCB"], "place_ids": ["PL00002235"],
+        "refs": ["INT-26-000123"],
         "calls": ["20261127-000123", "CAD-20261127-0042"], "rows": 12, "share": 0.25, "ok": True,
         "nothing": None, "agency": "third_sector",
     }  # fmt: skip

@@ -133,12 +133,14 @@ def monthly_counts(
     categories: Sequence[str] | None = None,
     feeds: Sequence[str] | None = None,
     areas: Areas | None = None,
+    visible: ColumnElement[bool] | None = None,
 ) -> MonthlyCounts:
     """Count events in each London month, area and category, from the store.
 
     ``categories``: labels matched case-insensitively against an event's category or its
     type (``asb``, ``burglary``); by default every category in the store, one each.
-    Only events placed in the hub's area (an LSOA or ward) are counted.
+    Only events placed in the hub's area (an LSOA or ward) are counted; ``visible`` (e.g.
+    ``saferhub.access.visible_events(reader, ...)``) counts only the events a reader may see.
     """
     if area_level not in AREA_LEVELS:
         raise ValueError(f"area level must be one of {', '.join(AREA_LEVELS)}")
@@ -150,6 +152,8 @@ def monthly_counts(
     query = select(*keys, func.count().label("n")).where(in_months(months), *category_filter(categories))
     if feeds:
         query = query.where(Event.feed.in_(feeds))
+    if visible is not None:
+        query = query.where(visible)
     with engine.connect() as conn:
         rows = conn.execute(query.group_by(*keys)).all()
     schema = {
@@ -280,6 +284,7 @@ def count_changes(
     threshold_source: str = THRESHOLD_SOURCE,
     confidence: float = CONFIDENCE,
     areas: Areas | None = None,
+    visible: ColumnElement[bool] | None = None,
 ) -> Changes:
     """Compare counts in ``period`` with the period before it and/or the same months a year earlier."""
     if not compare or any(c not in COMPARISONS for c in compare):
@@ -292,7 +297,7 @@ def count_changes(
     months = {*period.months, *(m for b in baselines.values() for m in b.months)}
     counts = monthly_counts(
         engine=engine, months=sorted(months), area_level=area_level, categories=categories,
-        feeds=feeds, areas=areas,
+        feeds=feeds, areas=areas, visible=visible,
     )  # fmt: skip
     after = _totals(counts.frame, period)
     frames = []

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import ColumnElement, Engine
 
 from saferhub.analysis.hotspot_change import CHANGE_Z, hotspot_change
 from saferhub.analysis.hotspot_classify import hotspot_classify
@@ -42,17 +42,20 @@ def hotspots_from_store(
     boundary: dt.datetime | None = None,
     period_length: str | None = None,
     z_threshold: float = CHANGE_Z,
+    visible: ColumnElement[bool] | None = None,
 ) -> HotspotResult:
     """One hotspot analysis of ``category`` events in ``period`` and ``area`` (default: all the hub's area).
 
     The study grid covers the area's boundary; ``boundary`` (naive UTC) splits the
-    period for ``change``, ``period_length`` ("month", "4 weeks", ...) cuts it for ``classify``.
+    period for ``change``, ``period_length`` ("month", "4 weeks", ...) cuts it for ``classify``;
+    ``visible`` (a WHERE clause on events) maps only the events a reader may see.
     """
     if method not in METHODS:
         raise SelectionError(f"unknown method '{method}'; the methods are: {', '.join(METHODS)}")
     points = read_points(
-        engine=engine, areas=areas, category_name=category, period=period, area=area, feeds=feeds
-    )
+        engine=engine, areas=areas, category_name=category, period=period, area=area, feeds=feeds,
+        visible=visible,
+    )  # fmt: skip
     if points.frame.height == 0:
         raise SelectionError(
             f"no {points.category.name} events with a location in {points.area.label} "

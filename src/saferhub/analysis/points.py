@@ -237,10 +237,12 @@ def read_points(
     area: Sequence[str] = (),
     feeds: Sequence[str] = (),
     with_places: bool = False,
+    visible: ColumnElement[bool] | None = None,
 ) -> EventPoints:
     """The events of a category in ``period`` within ``area`` (default: the hub's whole area).
 
-    ``with_places`` adds the resolved ``place_id`` of each event (null where none).
+    ``with_places`` adds the resolved ``place_id`` of each event (null where none);
+    ``visible`` (a WHERE clause on events) keeps only the events a reader may see.
     """
     cat = category(category_name)
     selection = select_area(areas, area)
@@ -252,6 +254,8 @@ def read_points(
         where.append(Event.occurred_at < end)
     if feeds:
         where.append(Event.feed.in_(list(feeds)))
+    if visible is not None:
+        where.append(visible)
     if selection.lsoa_codes or selection.ward_codes:
         where.append(Event.lsoa_code.in_(selection.lsoa_codes) | Event.ward_code.in_(selection.ward_codes))
     else:

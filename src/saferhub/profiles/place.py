@@ -94,6 +94,8 @@ def place_profile(
         repeat_location=flag,
         cases=cases,
         cases_available=available,
+        latitude=info["latitude"],
+        longitude=info["longitude"],
     )
 
 

@@ -127,11 +127,8 @@ def _text(value: Any) -> str | None:
 
 
 def place(conn: Connection, place_id: str) -> dict[str, Any] | None:
-    row = conn.execute(
-        select(P.place_id, P.address, P.postcode, P.kind, P.building_id, P.ward_code, P.lsoa_code).where(
-            P.place_id == place_id
-        )
-    ).first()
+    columns = (P.place_id, P.address, P.postcode, P.kind, P.building_id, P.ward_code, P.lsoa_code)
+    row = conn.execute(select(*columns, P.latitude, P.longitude).where(P.place_id == place_id)).first()
     return dict(row._mapping) if row else None
 
 

@@ -203,6 +203,8 @@ class PlaceProfile:
     repeat_location: Flag
     cases: tuple[CaseRef, ...] = ()
     cases_available: bool = False
+    latitude: float | None = None  # WGS84, for a map of the place
+    longitude: float | None = None
 
 
 # ------------------------------------------------------------------------------ review

@@ -160,6 +160,8 @@ class PlaceProfileOut(_Out):
     repeat_location: FlagOut
     cases: tuple[CaseRefOut, ...]
     cases_available: bool
+    latitude: float | None
+    longitude: float | None
 
 
 class ReviewMentionOut(_Out):

@@ -25,6 +25,7 @@ BENCHMARKS = (
     "gistar",
     "frequent_callers",
     "briefings",
+    "web_latency",
 )
 
 

@@ -90,7 +90,7 @@ def run_demo(
 
     with console.status("Making sign-in users and a case for the web app ..."):
         workspace = demo_workspace(engine=engine, today=london_today())
-    briefings = _briefings(settings, engine, (out_dir or settings.data_dir / "demo") / "briefings", console)
+    briefings = _briefings(settings, engine, console)
     engine.dispose()
     console.print(
         f"The store holds {events:,} events ({located:,} placed in a Wirral LSOA) "
@@ -118,19 +118,27 @@ def run_demo(
     return summaries
 
 
-def _briefings(settings: Settings, engine: Engine, out: Path, console: Console) -> list[Path]:
-    """Today's daily hub briefing and last week's local briefing for the first neighbourhood,
-    both as the police see them."""
+def _briefings(settings: Settings, engine: Engine, console: Console) -> list[Path]:
+    """Today's daily hub briefing for the police, council, fire service and the voluntary
+    sector's partner viewers, and last week's local briefing for the first neighbourhood, in
+    the archive folders the web app lists (``data_dir/briefings``)."""
     from saferhub.areas import load_areas
-    from saferhub.briefings.daily import daily_briefing
+    from saferhub.briefings.daily import daily_briefings
     from saferhub.briefings.periods import last_full_week, london_today
     from saferhub.briefings.weekly import weekly_briefings
+    from saferhub.workspace.packs import briefings_root
 
     today = london_today()
-    with console.status("Writing today's daily briefing and a weekly local briefing ..."):
-        daily = daily_briefing(engine=engine, settings=settings, date=today, agency="police", out_dir=out)
+    root = briefings_root(settings)
+    daily_dir = root / "daily" / today.isoformat()
+    with console.status("Writing today's daily briefings and a weekly local briefing ..."):
+        daily = daily_briefings(engine=engine, settings=settings, date=today,
+                                agencies=["police", "council", "fire"], out_dir=daily_dir)  # fmt: skip
+        daily_briefings(engine=engine, settings=settings, date=today, agencies=["third_sector"],
+                        role="partner_viewer", out_dir=daily_dir / "partner_viewer")  # fmt: skip
         first = next(iter(load_areas(settings.areas_file).neighbourhoods))
         year, week = last_full_week(today)
+        weekly_dir = root / "weekly" / f"{year}-W{week:02d}"
         weekly = weekly_briefings(engine=engine, settings=settings, year=year, week=week, agencies=["police"],
-                                  out_dir=out, neighbourhoods=[first])[0]  # fmt: skip
-    return [p for f in (daily, weekly) for p in (f.pdf, f.html) if p is not None]
+                                  out_dir=weekly_dir, neighbourhoods=[first])[0]  # fmt: skip
+    return [p for f in (daily[0], weekly) for p in (f.pdf, f.html) if p is not None]

@@ -136,6 +136,21 @@ def build(backend: str, scale: float, end: dt.date) -> dict[str, Any]:
     return info
 
 
+def analyze(url: str) -> None:
+    """Fresh planner statistics on PostgreSQL (where autovacuum may be off or not yet have
+    run after the bulk load): without them ``person_links`` by person id is a sequential scan."""
+    if not url.startswith("postgresql"):
+        return
+    from sqlalchemy import text
+
+    from saferhub.store import connect
+
+    engine = connect(url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
+
+
 def prepare(url: str, data_dir: str, users: int, today: dt.date) -> dict[str, Any]:
     """Users with sessions, and what the pages ask for: a frequent caller, a name, a case."""
     from sqlalchemy import text
@@ -310,6 +325,7 @@ def summarise(run: dict[str, Any]) -> dict[str, Any]:
 
 def measure(backend: str, args: argparse.Namespace, today: dt.date) -> dict[str, Any]:
     info = build(backend, args.scale, today - dt.timedelta(days=1))
+    analyze(info["url"])
     plan = prepare(info["url"], info["data_dir"], args.users, today)
     proc, base = start_server(info["url"], info["data_dir"], args.workers)
     try:

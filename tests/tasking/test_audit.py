@@ -45,9 +45,9 @@ def test_planting_wrote_one_change_per_case_and_action(engine: Engine, planted: 
 
 def test_view_search_change_and_deny_are_logged(engine: Engine, planted: Planted) -> None:
     me = kw(engine, COUNCIL)
-    link_to_case(**me, case=planted.person.reference, kind="person", ref="P00000007", role="subject")
+    link_to_case(**me, case=planted.person.reference, kind="person", ref="P000000000007", role="subject")
     change = _last(engine)
-    assert change["action"] == "change" and change["what"]["person_ids"] == ["P00000007"]
+    assert change["action"] == "change" and change["what"]["person_ids"] == ["P000000000007"]
 
     detail = get_case(**me, case=planted.operation.reference)
     view = _last(engine)

@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from saferhub.access import Reader
 from saferhub.store.tasking_models import Case
@@ -122,17 +122,43 @@ def test_links_filter_the_case_list_and_a_link_is_made_once(engine: Engine) -> N
     first = create_case(**me, kind="problem", title="Park")
     second = create_case(**me, kind="person", subtype="asb_victim", title="Victim")
     link_to_case(**me, case=first.reference, kind="place", ref="PL00000042", role="location")
-    link_to_case(**me, case=second.reference, kind="person", ref="P00000007", role="victim")
+    link_to_case(**me, case=second.reference, kind="person", ref="P000000000007", role="victim")
     link_to_case(**me, case=second.reference, kind="place", ref="PL00000042", role="address")
     assert [c.id for c in list_cases(**me, place="PL00000042")] == [second.id, first.id]
-    assert [c.id for c in list_cases(**me, person="P00000007")] == [second.id]
+    assert [c.id for c in list_cases(**me, person="P000000000007")] == [second.id]
     with pytest.raises(TaskingError, match="already linked"):
-        link_to_case(**me, case=second.reference, kind="person", ref="P00000007")
+        link_to_case(**me, case=second.reference, kind="person", ref="P000000000007")
     detail = get_case(**me, case=second.reference)
     assert {(lk.kind, lk.ref, lk.role) for lk in detail.links} == {
-        ("person", "P00000007", "victim"),
+        ("person", "P000000000007", "victim"),
         ("place", "PL00000042", "address"),
     }
+
+
+@pytest.mark.parametrize(
+    "given",
+    [{"person": ";"}, {"person": "Smith"}, {"person": "P1"}, {"place": "PL12AB"}, {"place": "Elm Grove"}],
+)
+def test_a_filter_that_is_not_an_id_is_refused_unread_unlogged_and_unrepeated(
+    engine: Engine, given: dict[str, str]
+) -> None:
+    from saferhub.store.audit_models import AuditEntry
+
+    me = kw(engine, COUNCIL)
+    case = create_case(**me, kind="problem", title="Park")
+    with engine.connect() as conn:
+        entries = conn.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+    with pytest.raises(TaskingError) as refused:
+        list_cases(**me, **given)
+    assert next(iter(given.values())) not in str(refused.value)
+    ((kind, typed),) = given.items()
+    with pytest.raises(TaskingError) as refused:
+        link_to_case(**me, case=case.reference, kind=kind, ref=typed)
+    assert typed not in str(refused.value)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == entries
+    # The same ids written in lower case, with spaces around, are the hub's ids.
+    assert list_cases(**me, person=" p000000000007 ") == []
 
 
 def test_owner_user_must_belong_to_the_owner_agency(engine: Engine) -> None:

@@ -27,7 +27,7 @@ ATTEMPTS: dict[str, Callable[..., Any]] = {
     "view": lambda me, case: get_case(**me, case=case),
     "update": lambda me, case: update_case(**me, case=case, risk="high"),
     "close": lambda me, case: close_case(**me, case=case),
-    "link": lambda me, case: link_to_case(**me, case=case, kind="person", ref="P1"),
+    "link": lambda me, case: link_to_case(**me, case=case, kind="person", ref="P000000000001"),
     "note": lambda me, case: add_note(**me, case=case, text="x"),
     "action": lambda me, case: create_action(
         **me, case=case, title="x", assigned_agency="fire", due_on=dt.date(2026, 12, 1)

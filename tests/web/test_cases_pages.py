@@ -253,3 +253,11 @@ def test_the_api_twins(browser_as: Callable[..., Browser], web_engine: Engine) -
     detail = analyst.client.get(f"/api/cases/{case['id']}").json()
     assert detail["actions"][0]["outcome"] == "Seen" and detail["may_change"] is True
     assert [c["id"] for c in analyst.client.get("/api/cases").json()] == [case["id"]]
+
+
+def test_ids_too_large_for_the_store_are_refused_not_crashed(browser_as) -> None:  # type: ignore[no-untyped-def]
+    me = browser_as("police", "analyst")
+    for path in ("/cases/99999999999999999999", "/imports/99999999999999999999"):
+        answer = me.client.get(path)
+        assert answer.status_code == 422, (path, answer.status_code)
+        assert "99999999999999999999" not in answer.text

@@ -47,7 +47,10 @@ def test_search_by_post_finds_the_planted_caller(hub: SeededHub) -> None:
     assert "<html" in found.text  # without JavaScript the whole page comes back
     searches = [w for a, act, w in audit_since(hub, before) if act == "search" and a == "police"]
     assert any(w.get("purpose") == "search_people" and person.person_id in w["person_ids"] for w in searches)
-    assert any(w.get("purpose") == "search_places" for w in searches)
+    # A name cannot be an address: places are not searched (nor logged as searched), and the
+    # page says so rather than "no places found".
+    assert not any(w.get("purpose") == "search_places" for w in searches)
+    assert "Places were not searched" in found.text and "No places found" not in found.text
     # The request went to /search with the name in its body: no address on the page carries it.
     assert str(found.url).endswith("/search")
     for address in addresses_in(found.text):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -182,15 +182,26 @@ def record(
         entry_id, when, reader.user, reader.agency, reader.role, action, what_text, where_from, why
     )
     digest = entry_hash(last_hash, fields)
+    # Values as parameters of fixed statements (compiled once per engine): the head is locked
+    # from here to the commit, so no time goes on building statements while it is held.
     conn.execute(
-        insert(AuditEntry).values(
+        _APPEND,
+        dict(
             id=entry_id, at=when, actor=reader.user, agency=reader.agency, role=reader.role,
             action=action, what=what_text, where_from=where_from, why=why,
             prev_hash=last_hash, hash=digest,
-        )
+        ),
     )  # fmt: skip
-    conn.execute(update(AuditHead).where(AuditHead.slot == 1).values(last_id=entry_id, last_hash=digest))
+    conn.execute(_MOVE_HEAD, {"new_id": entry_id, "new_hash": digest})
     return AuditRecord(entry_id, when, digest)
+
+
+_APPEND = insert(AuditEntry)
+_MOVE_HEAD = (
+    update(AuditHead)
+    .where(AuditHead.slot == 1)
+    .values(last_id=bindparam("new_id"), last_hash=bindparam("new_hash"))
+)
 
 
 def _take_turn(conn: Connection) -> tuple[int, str]:

@@ -120,10 +120,29 @@ def features(whole: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"mention_id": pl.Int64, **FEATURES}, orient="row")
 
 
+# Which fields agree, by the set of (mention id, fingerprint) compared: a pure function of them.
+_agreements: dict[tuple[tuple[int, str], ...], dict[int, tuple[str, ...]]] = {}
+_AGREEMENTS_KEPT = 4_096
+
+
 def _agreeing(whole: pl.DataFrame) -> dict[int, tuple[str, ...]]:
     """mention_id -> the fields that agree with at least one other of the mentions."""
     if whole.height < 2:
         return {}  # nothing to compare with
+    key = tuple(
+        sorted(zip(whole["mention_id"].to_list(), whole["fingerprint"].fill_null("").to_list(), strict=True))
+    )
+    known = _agreements.get(key)
+    if known is None:
+        known = _compare(whole)
+        with _lock:
+            if len(_agreements) >= _AGREEMENTS_KEPT:
+                _agreements.clear()
+            _agreements[key] = known
+    return dict(known)
+
+
+def _compare(whole: pl.DataFrame) -> dict[int, tuple[str, ...]]:
     left = features(whole)
     right = left.rename({c: f"{c}_r" for c in left.columns})
     pairs = left.join(right, how="cross").filter(pl.col("mention_id") != pl.col("mention_id_r"))

@@ -11,6 +11,8 @@ worked out from the records the reader sees in full, so a flag never rests on a 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from typing import Any
 
 import polars as pl
 
@@ -39,7 +41,30 @@ def _days(std: Standards, name: str) -> dt.timedelta:
     return dt.timedelta(days=std.int(name))
 
 
+_FLAGS_KEPT = 4_096
+_flags_lock = threading.Lock()
+_flags: dict[tuple[Any, ...], tuple[Standards, tuple[tuple[Flag, ...], Vulnerability | None]]] = {}
+
+
 def person_flags(
+    records: pl.DataFrame, *, person_id: str, as_of: dt.date, standards: Standards
+) -> tuple[tuple[Flag, ...], Vulnerability | None]:
+    """``worked_out_flags``, remembered: the flags follow from exactly these records (every
+    column, hashed row by row), this day and these standards, whoever asks, so a profile
+    opened again (or by a colleague who sees the same records) needs no polars work."""
+    key = (person_id, as_of, id(standards), tuple(sorted(records.hash_rows().to_list())))
+    held = _flags.get(key)
+    if held is not None and held[0] is standards:
+        return held[1]
+    answer = worked_out_flags(records, person_id=person_id, as_of=as_of, standards=standards)
+    with _flags_lock:
+        if len(_flags) >= _FLAGS_KEPT:
+            _flags.clear()
+        _flags[key] = (standards, answer)
+    return answer
+
+
+def worked_out_flags(
     records: pl.DataFrame, *, person_id: str, as_of: dt.date, standards: Standards
 ) -> tuple[tuple[Flag, ...], Vulnerability | None]:
     """Flags of one person from ``records``: their whole records (event_id, role, feed,

@@ -3,16 +3,16 @@
 ``similar_surnames(engine, surname)``: the surnames in the store that are the one asked, a
 slip of it (Damerau-Levenshtein, Jaro-Winkler in DuckDB) or a part of a double-barrelled
 one. The store's distinct surnames are read once (an index-only scan) and kept, with a
-DuckDB copy, until new mentions arrive or ``REFRESH_SECONDS`` pass. ``forename_keys``:
-each forename as ``linking.features.prepare`` reads it (titles dropped, nickname groups),
-remembered per spelling.
+DuckDB copy and the answers given from it, until new mentions arrive or ``REFRESH_SECONDS``
+pass. ``forename_keys``: each forename as ``linking.features.prepare`` reads it (titles
+dropped, nickname groups), remembered per spelling.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
@@ -26,6 +26,7 @@ REFRESH_SECONDS = 300
 SURNAME_SIMILAR = 0.92  # Jaro-Winkler
 FORENAME_SIMILAR = 0.88  # "Jon"/"John", "Steven"/"Stephen"
 _FORENAMES_KEPT = 50_000
+_ANSWERS_KEPT = 5_000  # surnames asked, per table
 
 
 @dataclass
@@ -33,6 +34,7 @@ class _Surnames:
     stamp: int  # the newest mention id when read
     read_at: float
     db: duckdb.DuckDBPyConnection
+    found: dict[str, dict[str, bool]] = field(default_factory=dict)  # folded surname -> answer
 
 
 _lock = threading.Lock()
@@ -64,8 +66,12 @@ def _table(engine: Engine) -> _Surnames:
 def similar_surnames(engine: Engine, surname: str) -> dict[str, bool]:
     """Stored surname -> whether it is exactly the one asked (after folding)."""
     key = pl.select(surname_key(pl.lit(surname))).item()
+    table = _table(engine)
+    known = table.found.get(key)  # the answer holds as long as the table: it goes with it
+    if known is not None:
+        return dict(known)
     slips = 1 if len(key) <= 5 else 2
-    cursor = _table(engine).db.cursor()  # one per call: DuckDB connections are not shared by threads
+    cursor = table.db.cursor()  # one per call: DuckDB connections are not shared by threads
     try:
         rows = cursor.execute(
             "SELECT last_name, key = $k FROM surnames WHERE key = $k OR damerau_levenshtein(key, $k) <= $d"
@@ -75,7 +81,12 @@ def similar_surnames(engine: Engine, surname: str) -> dict[str, bool]:
         ).fetchall()
     finally:
         cursor.close()
-    return {str(r[0]): bool(r[1]) for r in rows}
+    answer = {str(r[0]): bool(r[1]) for r in rows}
+    with _lock:
+        if len(table.found) >= _ANSWERS_KEPT:
+            table.found.clear()
+        table.found[key] = answer
+    return dict(answer)
 
 
 def similar_forenames(forenames: list[str], asked: str) -> set[str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from saferhub.feeds.normalise import fold_address, fold_name, phone_e164, postcode
+from saferhub.linking.addresses import ABBREVIATIONS, BUILDINGS, DIRECTIONS, THOROUGHFARES
 from saferhub.profiles.common import PERSON_ID, PLACE_ID
 
 _DATE_FORMATS = (
@@ -125,3 +126,23 @@ def read_place_query(text: str) -> PlaceQuery:
             break
         code = None
     return PlaceQuery(postcode=code, words=tuple(tokens))
+
+
+def might_be_place(text: str) -> bool:
+    """Whether a search box's text could name a place: a number that is not a date of birth
+    (a house number, a postcode, a place id, a UPRN) or a street or building word ("Chapel
+    Street", "Rd", "Marine Court"). A name, a date of birth, a phone number or a person id
+    cannot, and needs no place search."""
+    text = text.strip()
+    if PERSON_ID.match(text.upper()) or (_PHONE_LIKE.match(text) and not _UPRN.match(text)):
+        return False
+    tokens = re.split(r"[\s,]+", text)
+    if any(ch.isdigit() for t in tokens if not any(f.match(t) for f, _ in _DATE_FORMATS) for ch in t):
+        return True
+    words = set(re.split(r"[^A-Z]+", text.upper()))
+    return not words.isdisjoint(_PLACE_WORDS)
+
+
+_PLACE_WORDS = frozenset(
+    {"ST", *ABBREVIATIONS, *ABBREVIATIONS.values(), *THOROUGHFARES, *BUILDINGS, *DIRECTIONS} - {"LA"}
+)

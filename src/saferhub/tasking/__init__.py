@@ -20,7 +20,8 @@ Cases (``service``):
 Actions (``actions``):
 - ``create_action(case=, title=, assigned_agency=, due_on=, detail=, assigned_user=)`` -> ``ActionView``.
 - ``update_action(action_id=, status=, outcome=, assigned_user=, due_on=)`` -> ``ActionView``.
-- ``list_actions(agency=, user=, case=, due_by=, overdue_on=, include_finished=)`` -> ``[ActionView]``.
+- ``list_actions(agency=, user=, case=, cases=, due_by=, overdue_on=, include_finished=)``
+  -> ``[ActionView]``.
 - ``overdue_actions(as_of=)``; ``actions_due(as_of=, days=7)`` -> ``ActionsDue`` (the reader's
   agency's overdue and due-soon actions: the daily briefing's feed).
 

@@ -9,6 +9,7 @@ and the case reference, nothing more of the case.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, Row, insert, select, update
@@ -172,14 +173,16 @@ def list_actions(
     agency: str | None = None,
     user: str | None = None,
     case: int | str | None = None,
+    cases: Sequence[int] | None = None,
     due_by: dt.date | None = None,
     overdue_on: dt.date | None = None,
     include_finished: bool = False,
     limit: int = 1000,
 ) -> list[ActionView]:
     """Actions the reader sees, soonest due first: for an agency, a user (name), a case (id or
-    reference); ``due_by``: due on or before that day; ``overdue_on``: unfinished and due before it.
-    Finished actions (done, cancelled) only with ``include_finished``."""
+    reference), any of several ``cases`` (ids: one read and one audit entry for, say, a
+    person's cases); ``due_by``: due on or before that day; ``overdue_on``: unfinished and due
+    before it. Finished actions (done, cancelled) only with ``include_finished``."""
     query = (
         select(*_COLUMNS)
         .join(Case, Case.id == Action.case_id)
@@ -201,6 +204,9 @@ def list_actions(
     if case is not None:
         query = query.where(records.case_lookup(case))
         filters.append("case")
+    if cases is not None:
+        query = query.where(Action.case_id.in_(sorted({int(c) for c in cases})))
+        filters.append("cases")
     if not include_finished or overdue_on is not None:
         query = query.where(Action.status.in_(UNFINISHED))
     if due_by is not None:

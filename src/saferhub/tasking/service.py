@@ -32,6 +32,7 @@ from saferhub.tasking.records import (
     title_text,
     who,
 )
+from saferhub.tasking.refs import hub_id
 from saferhub.tasking.views import CaseDetail, CaseView, LinkView, NoteView
 
 REFERENCE_TRIES = 5
@@ -221,10 +222,13 @@ def list_cases(
 ) -> list[CaseView]:
     """The cases the reader sees, newest first; ``status=None`` for open and closed alike.
 
-    ``person`` / ``place``: only cases linked to that person or place id.
+    ``person`` / ``place``: only cases linked to that person or place id (TaskingError if it
+    is not one: it is checked before anything is read or logged).
     """
     kind_ = choice(kind, CaseKind, "kind of case")
     status_ = choice(status, CaseStatus, "status")
+    person = hub_id("person", person) if person else None
+    place = hub_id("place", place) if place else None
     counts = _action_counts(as_of or london_today())
     query = (
         select(Case, func.coalesce(counts.c.open_actions, 0), func.coalesce(counts.c.overdue, 0))
@@ -243,7 +247,7 @@ def list_cases(
         if ref:
             query = query.where(
                 exists().where(
-                    CaseLink.case_id == Case.id, CaseLink.kind == link_kind.value, CaseLink.ref == ref.strip()
+                    CaseLink.case_id == Case.id, CaseLink.kind == link_kind.value, CaseLink.ref == ref
                 )
             )
     with engine.connect() as conn:
@@ -254,9 +258,9 @@ def list_cases(
     what["filters"] = [k for k, v in (("kind", kind_), ("status", status_), ("owner", owner_agency),
                                       ("person", person), ("place", place)) if v]  # fmt: skip
     if person:
-        what["person_ids"] = [person.strip()]
+        what["person_ids"] = [person]
     if place:
-        what["place_ids"] = [place.strip()]
+        what["place_ids"] = [place]
     records.log(engine, reader=reader, action="search", what=what, where_from=where_from)
     return cases
 
@@ -384,9 +388,7 @@ def link_to_case(
     """Link a person, place or event (by its hub id) to the case, in a role (subject, victim, …)."""
     kind_ = choice(kind, LinkKind, "kind of link")
     assert kind_ is not None
-    ref_ = ref.strip()
-    if not ref_ or len(ref_) > 40 or not all(ch.isalnum() or ch in "-_:." for ch in ref_):
-        raise TaskingError(f"a {kind_} id is up to 40 letters, digits, '-', '_', ':' or '.'")
+    ref_ = hub_id(kind_, ref)
     role_ = role.strip().lower()[:40] if role and role.strip() else None
     row = changeable_row(engine, reader, where_from, case, "link to")
     try:

@@ -11,6 +11,7 @@ import importlib
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from saferhub.web.api.common import ROUTER_ANSWERS
 from saferhub.web.api.me import router as me_router
 from saferhub.web.deps import Public
 from saferhub.web.templating import render
@@ -19,7 +20,8 @@ API_MODULES = ("people", "places", "analysis", "cases", "actions", "briefings", 
 
 
 def api_router() -> APIRouter:
-    router = APIRouter(prefix="/api")
+    # Every route may answer 401 (no valid token), 403 (not for the role) and 422 (invalid).
+    router = APIRouter(prefix="/api", responses=ROUTER_ANSWERS)
     router.include_router(me_router)
     for name in API_MODULES:
         try:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from saferhub import tasking
 from saferhub.tasking import TaskingDenied, TaskingError
 from saferhub.web.api.cases import ActionOut
+from saferhub.web.api.common import MAX_ID, IdInPath, answers
 from saferhub.web.deps import STAFF, WORKERS, Actor, Allow, engine_of
 from saferhub.web.tasking_web import refusal
 
@@ -34,7 +35,7 @@ def list_actions(
     mine: Annotated[bool, Query(description="only actions assigned to my agency")] = True,
     include_finished: Annotated[bool, Query()] = False,
     overdue: Annotated[bool, Query(description="only unfinished actions past their due date")] = False,
-    case: Annotated[int | None, Query(ge=1)] = None,
+    case: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> list[ActionOut]:
     """Actions the caller sees, soonest due first."""
     from saferhub.tasking.records import london_today
@@ -47,8 +48,8 @@ def list_actions(
     return [ActionOut.model_validate(a) for a in actions]
 
 
-@router.patch("/{action_id}", name="api_action_update", response_model=ActionOut)
-def update_action(request: Request, actor: Working, action_id: int, body: ActionChange) -> ActionOut:
+@router.patch("/{action_id}", name="api_action_update", response_model=ActionOut, responses=answers(400, 404))
+def update_action(request: Request, actor: Working, action_id: IdInPath, body: ActionChange) -> ActionOut:
     """Update an action's status, outcome, assignee or (the case owner) due date."""
     try:
         action = tasking.update_action(

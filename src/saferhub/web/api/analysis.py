@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from saferhub.analysis.changes import AREA_LEVELS, AreaLevel
 from saferhub.analysis.periods import Period, PeriodError
+from saferhub.web.api.common import answers
 from saferhub.web.deps import STAFF, Actor, Allow, agreement_of, engine_of
 from saferhub.web.routes.hotspots import choices
 from saferhub.web.workspace import analyses, areas_of, as_of_day, boundaries_of, hotspots, today
@@ -127,7 +128,9 @@ def _about(shown: ShownList) -> dict[str, Any]:
     }
 
 
-@router.get("/frequent-callers", name="api_frequent_callers", response_model=FrequentCallers)
+@router.get(
+    "/frequent-callers", name="api_frequent_callers", response_model=FrequentCallers, responses=answers(400)
+)
 def frequent_callers(request: Request, actor: Reading, as_of: AsOf = None) -> FrequentCallers:
     """People meeting the FreCaNN frequent-caller definitions whose calls you may all see in full."""
     shown = frequent_callers_for(
@@ -137,7 +140,9 @@ def frequent_callers(request: Request, actor: Reading, as_of: AsOf = None) -> Fr
     return FrequentCallers(**_about(shown), people=[FrequentCaller(**r) for r in shown.rows])
 
 
-@router.get("/repeat-victims", name="api_repeat_victims", response_model=RepeatVictims)
+@router.get(
+    "/repeat-victims", name="api_repeat_victims", response_model=RepeatVictims, responses=answers(400)
+)
 def repeat_victims(request: Request, actor: Reading, as_of: AsOf = None) -> RepeatVictims:
     """People with more than one crime or ASB incident in 12 months, whose incidents you may see."""
     shown = repeat_victims_for(
@@ -147,7 +152,12 @@ def repeat_victims(request: Request, actor: Reading, as_of: AsOf = None) -> Repe
     return RepeatVictims(**_about(shown), people=[RepeatVictim(**r) for r in shown.rows])
 
 
-@router.get("/vulnerable-people", name="api_vulnerable_people", response_model=VulnerablePeople)
+@router.get(
+    "/vulnerable-people",
+    name="api_vulnerable_people",
+    response_model=VulnerablePeople,
+    responses=answers(400),
+)
 def vulnerable_people(request: Request, actor: Reading, as_of: AsOf = None) -> VulnerablePeople:
     """People subject of a safeguarding referral in the last 365 days that you may see."""
     shown = vulnerable_people_for(
@@ -157,7 +167,7 @@ def vulnerable_people(request: Request, actor: Reading, as_of: AsOf = None) -> V
     return VulnerablePeople(**_about(shown), people=[VulnerablePerson(**r) for r in shown.rows])
 
 
-@router.get("/changes", name="api_changes", response_model=Changes)
+@router.get("/changes", name="api_changes", response_model=Changes, responses=answers(400))
 def changes(
     request: Request,
     actor: Mapping,
@@ -195,7 +205,7 @@ def changes(
     )
 
 
-@router.get("/hotspots", name="api_hotspots")
+@router.get("/hotspots", name="api_hotspots", responses=answers(400))
 def hotspot_cells(
     request: Request,
     actor: Mapping,

@@ -9,7 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict
 
+from saferhub.access.audit import ACTIONS
 from saferhub.admin import audit_log
+from saferhub.web.api.common import UtcDateTime, answers
 from saferhub.web.deps import Actor, Allow, engine_of
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -20,7 +22,7 @@ class AuditEntryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    at: dt.datetime
+    at: UtcDateTime
     actor: str | None
     agency: str
     role: str
@@ -50,7 +52,7 @@ class ChainCheckOut(BaseModel):
     head_hash: str
 
 
-@router.get("", name="api_audit_log", response_model=AuditPageOut)
+@router.get("", name="api_audit_log", response_model=AuditPageOut, responses=answers(400))
 def entries(
     request: Request,
     actor: Auditor,
@@ -66,8 +68,8 @@ def entries(
             engine=engine_of(request), reader=actor.reader, where_from=actor.where_from, action=action,
             agency=agency, since=since, until=until, page=page,
         )  # fmt: skip
-    except ValueError as error:
-        raise HTTPException(400, str(error)) from None
+    except ValueError:  # the message would repeat what was sent
+        raise HTTPException(400, f"action is one of: {', '.join(ACTIONS)}") from None
     return AuditPageOut.model_validate(found)
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from saferhub import tasking
 from saferhub.tasking import TaskingDenied, TaskingError
+from saferhub.web.api.common import IdInPath, UtcDateTime, answers
 from saferhub.web.deps import STAFF, WORKERS, Actor, Allow, engine_of
 from saferhub.web.tasking_web import refusal
 
@@ -35,10 +36,10 @@ class CaseOut(BaseModel):
     risk: str
     owner_agency: str
     owner_user: str | None
-    created_at: dt.datetime = Field(description="UTC")
+    created_at: UtcDateTime
     created_by: str
-    updated_at: dt.datetime
-    closed_at: dt.datetime | None
+    updated_at: UtcDateTime
+    closed_at: UtcDateTime | None
     open_actions: int
     overdue_actions: int
 
@@ -50,7 +51,7 @@ class LinkOut(BaseModel):
     kind: str
     ref: str
     role: str | None
-    added_at: dt.datetime
+    added_at: UtcDateTime
     added_by: str
 
 
@@ -58,7 +59,7 @@ class NoteOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    at: dt.datetime
+    at: UtcDateTime
     author: str
     author_agency: str
     text: str
@@ -77,10 +78,10 @@ class ActionOut(BaseModel):
     due_on: dt.date
     status: str
     outcome: str | None
-    created_at: dt.datetime
+    created_at: UtcDateTime
     created_by: str
-    updated_at: dt.datetime
-    completed_at: dt.datetime | None
+    updated_at: UtcDateTime
+    completed_at: UtcDateTime | None
     access: str = Field(
         description="full, or assigned: an action for the caller's agency on a case it may not see"
     )
@@ -140,7 +141,7 @@ def _bad(error: TaskingError) -> HTTPException:
     return HTTPException(400, str(error))
 
 
-@router.get("", name="api_cases", response_model=list[CaseOut])
+@router.get("", name="api_cases", response_model=list[CaseOut], responses=answers(400))
 def list_cases(
     request: Request,
     actor: Reading,
@@ -161,7 +162,7 @@ def list_cases(
     return [CaseOut.model_validate(c) for c in cases]
 
 
-@router.post("", name="api_case_create", response_model=CaseOut, status_code=201)
+@router.post("", name="api_case_create", response_model=CaseOut, status_code=201, responses=answers(400))
 def create_case(request: Request, actor: Working, body: NewCase) -> CaseOut:
     """Open a case (owned by the caller's agency; a hub admin may name another statutory partner)."""
     try:
@@ -175,8 +176,8 @@ def create_case(request: Request, actor: Working, body: NewCase) -> CaseOut:
     return CaseOut.model_validate(case)
 
 
-@router.get("/{case_id}", name="api_case", response_model=CaseDetailOut)
-def get_case(request: Request, actor: Reading, case_id: int) -> CaseDetailOut:
+@router.get("/{case_id}", name="api_case", response_model=CaseDetailOut, responses=answers(404))
+def get_case(request: Request, actor: Reading, case_id: IdInPath) -> CaseDetailOut:
     """A case with its links, log and actions."""
     try:
         detail = tasking.get_case(
@@ -187,8 +188,8 @@ def get_case(request: Request, actor: Reading, case_id: int) -> CaseDetailOut:
     return CaseDetailOut.model_validate(detail)
 
 
-@router.patch("/{case_id}", name="api_case_change", response_model=CaseOut)
-def change_case(request: Request, actor: Working, case_id: int, body: CaseChange) -> CaseOut:
+@router.patch("/{case_id}", name="api_case_change", response_model=CaseOut, responses=answers(400, 404))
+def change_case(request: Request, actor: Working, case_id: IdInPath, body: CaseChange) -> CaseOut:
     """Change what is given (the case's owner agency or a hub admin)."""
     try:
         case = tasking.update_case(
@@ -202,8 +203,11 @@ def change_case(request: Request, actor: Working, case_id: int, body: CaseChange
     return CaseOut.model_validate(case)
 
 
-@router.post("/{case_id}/notes", name="api_case_add_note", response_model=NoteOut, status_code=201)
-def add_note(request: Request, actor: Working, case_id: int, body: NewNote) -> NoteOut:
+@router.post(
+    "/{case_id}/notes", name="api_case_add_note", response_model=NoteOut, status_code=201,
+    responses=answers(400, 404),
+)  # fmt: skip
+def add_note(request: Request, actor: Working, case_id: IdInPath, body: NewNote) -> NoteOut:
     """Add an entry to the case's log."""
     try:
         note = tasking.add_note(
@@ -217,8 +221,11 @@ def add_note(request: Request, actor: Working, case_id: int, body: NewNote) -> N
     return NoteOut.model_validate(note)
 
 
-@router.post("/{case_id}/actions", name="api_case_add_action", response_model=ActionOut, status_code=201)
-def add_action(request: Request, actor: Working, case_id: int, body: NewAction) -> ActionOut:
+@router.post(
+    "/{case_id}/actions", name="api_case_add_action", response_model=ActionOut, status_code=201,
+    responses=answers(400, 404),
+)  # fmt: skip
+def add_action(request: Request, actor: Working, case_id: IdInPath, body: NewAction) -> ActionOut:
     """Set an action on the case for an agency (and perhaps a named user of it)."""
     try:
         action = tasking.create_action(
@@ -232,8 +239,11 @@ def add_action(request: Request, actor: Working, case_id: int, body: NewAction) 
     return ActionOut.model_validate(action)
 
 
-@router.post("/{case_id}/links", name="api_case_add_link", response_model=LinkOut, status_code=201)
-def add_link(request: Request, actor: Working, case_id: int, body: NewLink) -> LinkOut:
+@router.post(
+    "/{case_id}/links", name="api_case_add_link", response_model=LinkOut, status_code=201,
+    responses=answers(400, 404),
+)  # fmt: skip
+def add_link(request: Request, actor: Working, case_id: IdInPath, body: NewLink) -> LinkOut:
     """Link a person, place or event (by hub id) to the case."""
     try:
         link = tasking.link_to_case(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from saferhub import profiles
 from saferhub.profiles.schemas import PlaceProfileOut, PlacesSearchOut
+from saferhub.web.api.common import answers
 from saferhub.web.deps import STAFF, Actor, Allow, agreement_of, engine_of, settings_of
 
 router = APIRouter(tags=["places"])
@@ -32,7 +33,7 @@ def search_places(request: Request, actor: Reading, body: PlaceSearchIn) -> Any:
     )  # fmt: skip
 
 
-@router.get("/places/{place_id}", name="api_place", response_model=PlaceProfileOut)
+@router.get("/places/{place_id}", name="api_place", response_model=PlaceProfileOut, responses=answers(404))
 def place(request: Request, actor: Reading, place_id: str) -> Any:
     try:
         return profiles.place_profile(

@@ -12,6 +12,7 @@ from markupsafe import escape
 from saferhub import tasking
 from saferhub.tasking import ActionStatus, TaskingDenied, TaskingError
 from saferhub.tasking.records import london_today
+from saferhub.web.api.common import IdInPath
 from saferhub.web.deps import STAFF, WORKERS, Actor, Allow, engine_of
 from saferhub.web.tasking_web import back_to, refusal
 from saferhub.web.templating import render
@@ -48,7 +49,7 @@ def actions_page(
 def update_action(
     request: Request,
     actor: Working,
-    action_id: int,
+    action_id: IdInPath,
     status: Annotated[str, Form(max_length=20)] = "",
     outcome: Annotated[str, Form(max_length=10_000)] = "",
     back: Annotated[str, Form(max_length=200)] = "",

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from saferhub.access import ROLES, SharingAgreement
 from saferhub.accounts import AccountError
 from saferhub.admin import accounts
+from saferhub.web.api.common import IdInPath
 from saferhub.web.deps import Actor, Allow, engine_of
 from saferhub.web.templating import render
 
@@ -117,7 +118,7 @@ def _user_page(
 def user_page(
     request: Request,
     actor: AdminActor,
-    user_id: int,
+    user_id: IdInPath,
     done: Annotated[str | None, Query(max_length=20)] = None,
 ) -> HTMLResponse:
     return _user_page(request, actor, user_id, done=done)
@@ -127,7 +128,7 @@ def user_page(
 def change_user(
     request: Request,
     actor: AdminActor,
-    user_id: int,
+    user_id: IdInPath,
     agency: Annotated[str, Form(max_length=60)] = "",
     role: Annotated[str, Form(max_length=20)] = "",
     active: Annotated[str, Form(max_length=5)] = "",
@@ -147,7 +148,7 @@ def change_user(
 def reset_password(
     request: Request,
     actor: AdminActor,
-    user_id: int,
+    user_id: IdInPath,
     password: Annotated[str, Form(max_length=1000)] = "",
     confirm: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
@@ -165,7 +166,7 @@ def reset_password(
 
 @router.post("/admin/users/{user_id}/tokens", name="admin_make_token")
 def make_token(
-    request: Request, actor: AdminActor, user_id: int, name: Annotated[str, Form(max_length=120)] = ""
+    request: Request, actor: AdminActor, user_id: IdInPath, name: Annotated[str, Form(max_length=120)] = ""
 ) -> Response:
     try:
         token = accounts.make_api_token(
@@ -182,7 +183,7 @@ def make_token(
 
 
 @router.post("/admin/users/{user_id}/tokens/{token_id}/revoke", name="admin_revoke_token")
-def revoke_token(request: Request, actor: AdminActor, user_id: int, token_id: int) -> Response:
+def revoke_token(request: Request, actor: AdminActor, user_id: IdInPath, token_id: IdInPath) -> Response:
     try:
         accounts.revoke_api_token(
             engine=engine_of(request), reader=actor.reader, where_from=actor.where_from, user_id=user_id,

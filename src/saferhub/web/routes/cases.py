@@ -16,6 +16,7 @@ from saferhub import tasking
 from saferhub.tasking import CaseKind, CaseStatus, PersonSubtype, Risk, Stage, TaskingDenied, TaskingError
 from saferhub.tasking.permissions import WORKING_ROLES, may_create_case
 from saferhub.tasking.records import london_today
+from saferhub.web.api.common import IdInPath
 from saferhub.web.deps import STAFF, WORKERS, Actor, Allow, engine_of
 from saferhub.web.tasking_web import assignable_staff, case_owners, parse_due, refusal
 from saferhub.web.templating import render
@@ -112,7 +113,7 @@ def create_case(
 
 
 def _case_page(
-    request: Request, actor: Actor, case_id: int, *, error: str | None = None, done: str | None = None,
+    request: Request, actor: Actor, case_id: IdInPath, *, error: str | None = None, done: str | None = None,
     form: dict[str, str] | None = None, status: int = 200,
 ) -> HTMLResponse:  # fmt: skip
     try:
@@ -142,7 +143,7 @@ def _action_updater(actor: Actor, detail: tasking.CaseDetail) -> dict[int, bool]
 
 
 @router.get("/cases/{case_id}", name="case")
-def case_page(request: Request, actor: Reading, case_id: int) -> HTMLResponse:
+def case_page(request: Request, actor: Reading, case_id: IdInPath) -> HTMLResponse:
     return _case_page(request, actor, case_id)
 
 
@@ -150,7 +151,7 @@ def case_page(request: Request, actor: Reading, case_id: int) -> HTMLResponse:
 def change_case(
     request: Request,
     actor: Working,
-    case_id: int,
+    case_id: IdInPath,
     stage: Annotated[str, Form(max_length=20)] = "",
     status: Annotated[str, Form(max_length=20)] = "",
     risk: Annotated[str, Form(max_length=20)] = "",
@@ -182,7 +183,7 @@ def change_case(
 
 @router.post("/cases/{case_id}/notes", name="case_add_note")
 def add_note(
-    request: Request, actor: Working, case_id: int, text: Annotated[str, Form(max_length=20_000)] = ""
+    request: Request, actor: Working, case_id: IdInPath, text: Annotated[str, Form(max_length=20_000)] = ""
 ) -> Response:
     try:
         tasking.add_note(
@@ -203,7 +204,7 @@ def add_note(
 def add_action(
     request: Request,
     actor: Working,
-    case_id: int,
+    case_id: IdInPath,
     title: Annotated[str, Form(max_length=200)] = "",
     detail: Annotated[str, Form(max_length=10_000)] = "",
     assigned_agency: Annotated[str, Form(max_length=60)] = "",
@@ -238,7 +239,7 @@ def add_action(
 def add_link(
     request: Request,
     actor: Working,
-    case_id: int,
+    case_id: IdInPath,
     kind: Annotated[str, Form(max_length=20)] = "",
     ref: Annotated[str, Form(max_length=40)] = "",
     role: Annotated[str, Form(max_length=40)] = "",

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from saferhub.admin import imports
 from saferhub.feeds import FEEDS, FileRefused
+from saferhub.web.api.common import IdInPath
 from saferhub.web.deps import Actor, Allow, engine_of, settings_of
 from saferhub.web.templating import render
 
@@ -93,7 +94,7 @@ def upload(
 
 
 @router.get("/imports/{import_id}", name="import_details")
-def import_page(request: Request, actor: ImporterActor, import_id: int) -> HTMLResponse:
+def import_page(request: Request, actor: ImporterActor, import_id: IdInPath) -> HTMLResponse:
     details = imports.import_details(
         engine=engine_of(request), reader=actor.reader, where_from=actor.where_from, import_id=import_id
     )

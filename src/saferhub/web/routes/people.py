@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from saferhub import profiles
+from saferhub.profiles.query import might_be_place
 from saferhub.web.deps import STAFF, WORKERS, Actor, Allow, agreement_of, engine_of, settings_of
 from saferhub.web.profile_pages import timeline_page, words
 from saferhub.web.templating import render
@@ -44,7 +45,9 @@ def search(
     if text:
         me = _me(request, actor)
         context["people"] = profiles.search_people(**me, query=text)
-        context["places"] = profiles.search_places(**me, query=text)
+        # A name, date of birth or phone names no place: searching places for one would only
+        # scan every address for its words (and find the odd "Fletcher Avenue").
+        context["places"] = profiles.search_places(**me, query=text) if might_be_place(text) else None
     else:
         context["error"] = "Enter a name, date of birth, phone number, address, postcode or id"
     partial = request.headers.get("hx-request") == "true" and text
@@ -85,16 +88,15 @@ def _me(request: Request, actor: Actor) -> dict[str, Any]:
 
 
 def _actions(request: Request, actor: Actor, cases: tuple[profiles.CaseRef, ...]) -> list[Any]:
-    """The actions on the person's cases the reader sees (one call per case; most people have
-    none). An action the reader sees only as ``assigned`` is shown without a link to its case."""
+    """The actions on the person's cases the reader sees (one read and one audit entry for all
+    of them; most people have none). An action the reader sees only as ``assigned`` is shown
+    without a link to its case."""
     if not cases:
         return []
     from saferhub.tasking import list_actions
 
-    found: list[Any] = []
-    for case in cases:
-        found += list_actions(
-            engine=engine_of(request), reader=actor.reader, where_from=actor.where_from,
-            case=case.case_id, include_finished=True,
-        )  # fmt: skip
+    found: list[Any] = list_actions(
+        engine=engine_of(request), reader=actor.reader, where_from=actor.where_from,
+        cases=[case.case_id for case in cases], include_finished=True,
+    )  # fmt: skip
     return found

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from saferhub import profiles
+from saferhub.web.api.common import MAX_ID
 from saferhub.web.deps import Actor, Allow, agreement_of, engine_of
 from saferhub.web.profile_pages import words
 from saferhub.web.templating import render
@@ -45,7 +46,7 @@ def review_page(
 def decide(
     request: Request,
     actor: Reviewing,
-    pair_id: Annotated[int, Form(ge=1)],
+    pair_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     decision: Annotated[Literal["same", "different"], Form()],
     why: Annotated[str, Form(max_length=1000)] = "",
 ) -> RedirectResponse:

@@ -56,6 +56,7 @@ def link_command(
     """Link person mentions across agencies into people, and records to places; new data joins."""
     from saferhub.linking import LinkBusy, LinkOptions, link_people
     from saferhub.linking.places import resolve_places
+    from saferhub.store.session import refresh_statistics
 
     options = LinkOptions()
     if threshold is not None:
@@ -78,6 +79,7 @@ def link_command(
             raise _fail(str(busy)) from None
         status.update("Resolving places ...")
         places = resolve_places(engine=engine)
+        refresh_statistics(engine)  # the pages read links by person: the planner must know them
     if as_json:
         print(json.dumps({**summary.as_dict(), "places": places.as_dict()}))
         return

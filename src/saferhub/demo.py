@@ -76,9 +76,11 @@ def run_demo(
     with console.status("Linking people and places across partners ..."):
         from saferhub.linking import link_people
         from saferhub.linking.places import resolve_places
+        from saferhub.store.session import refresh_statistics
 
         link_people(engine=engine)
         resolve_places(engine=engine)
+        refresh_statistics(engine)
     with engine.connect() as conn:
         events = conn.execute(select(func.count()).select_from(Event)).scalar_one()
         located = conn.execute(

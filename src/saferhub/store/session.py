@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -158,3 +158,17 @@ def upgrade(url: str, revision: str = "head") -> None:
             command.upgrade(cfg, revision)
     finally:
         engine.dispose()
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Bring the planner's statistics up to date after a bulk change (PostgreSQL only).
+
+    A server with autovacuum off (as on the development machines) never analyses the tables
+    a bulk import and a link run fill, and then reads a person's links by scanning the
+    whole table. On SQLite the planner does without; nothing is done there.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()

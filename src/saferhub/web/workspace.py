@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from typing import Any
 
 from fastapi import HTTPException, Request
+from sqlalchemy import func, select
 
 from saferhub.access import Level
 from saferhub.analysis.standards import standards_for
 from saferhub.areas import Areas, load_areas
 from saferhub.briefings.periods import london_today
+from saferhub.store.models import ImportRun
+from saferhub.store.people_models import PersonLinkRun as LinkRun
 from saferhub.web.deps import Actor, agreement_of, engine_of, settings_of
 from saferhub.workspace.cache import DayCache
 from saferhub.workspace.people_lists import PeopleAnalyses, people_analyses
@@ -52,6 +56,23 @@ def today() -> dt.date:
     return london_today()
 
 
+_VERSION_SECONDS = 10.0  # how stale a page may be after an import or a link run
+
+
+def data_version(request: Request) -> tuple[int, int]:
+    """(last import, last link run): part of every cached result's key, so a list made
+    before this morning's import is not shown after it. Re-read at most every 10 s."""
+    state = _state(request, "workspace_version", lambda: {"at": 0.0, "value": (0, 0)})
+    now = time.monotonic()
+    if now - state["at"] > _VERSION_SECONDS:
+        with engine_of(request).connect() as conn:
+            imports = conn.execute(select(func.max(ImportRun.id))).scalar()
+            runs = conn.execute(select(func.max(LinkRun.id))).scalar()
+        state["value"], state["at"] = (int(imports or 0), int(runs or 0)), now
+    value: tuple[int, int] = state["value"]
+    return value
+
+
 def as_of_day(value: str | None) -> dt.date:
     """A page's ``as_of`` query value (YYYY-MM-DD), today by default; never in the future."""
     if not value:
@@ -73,14 +94,15 @@ def _make_analyses(request: Request, day: dt.date) -> Any:
 
 def analyses(request: Request, day: dt.date) -> PeopleAnalyses:
     """The day's people analyses (the same for every reader), made once a day."""
-    value: PeopleAnalyses = day_cache(request).get(("people", day), today(), _make_analyses(request, day))
+    key = ("people", day, data_version(request))
+    value: PeopleAnalyses = day_cache(request).get(key, today(), _make_analyses(request, day))
     return value
 
 
 def analyses_if_ready(request: Request, day: dt.date) -> PeopleAnalyses | None:
     """The day's people analyses if made; else they start in the background (None)."""
     value: PeopleAnalyses | None = day_cache(request).ready_or_start(
-        ("people", day), today(), _make_analyses(request, day)
+        ("people", day, data_version(request)), today(), _make_analyses(request, day)
     )
     return value
 
@@ -88,7 +110,7 @@ def analyses_if_ready(request: Request, day: dt.date) -> PeopleAnalyses | None:
 def _make_map(request: Request, actor: Actor, category: str, period: str, day: dt.date) -> Any:
     seen = visibility(actor.reader, agreement_of(request), at_least=Level.FULL)
     engine, areas = engine_of(request), areas_of(request)
-    key = ("hotspots", seen, category, period, day)
+    key = ("hotspots", seen, category, period, day, data_version(request))
     make = lambda: hotspot_map(  # noqa: E731
         engine=engine, areas=areas, seen=seen, category=category, period_key=period, today=day
     )

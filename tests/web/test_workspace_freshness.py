@@ -13,12 +13,15 @@ from saferhub.store.people_models import PersonLinkRun
 from saferhub.web import workspace
 
 
-def test_a_link_run_changes_the_key_of_the_days_results(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_link_run_changes_the_key_of_the_days_results(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(workspace, "_VERSION_SECONDS", 0.0)
     request = SimpleNamespace(app=app)
     before = workspace.data_version(request)  # type: ignore[arg-type]
     with app.state.engine.begin() as conn:
-        conn.execute(insert(PersonLinkRun).values(started_at=dt.datetime(2026, 11, 26, 9), mode="incremental"))
+        run = {"started_at": dt.datetime(2026, 11, 26, 9), "mode": "incremental"}
+        conn.execute(insert(PersonLinkRun).values(**run))
     after = workspace.data_version(request)  # type: ignore[arg-type]
     assert after[1] == before[1] + 1
     made = []

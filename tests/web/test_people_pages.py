@@ -77,6 +77,9 @@ def test_profile_shows_the_police_their_events(hub: SeededHub) -> None:
     assert POLICE_CALL_ID in page.text and POLICE_CALL_TEXT in page.text
     assert INTEL_C_TEXT in page.text  # police-only intelligence, and this is the police
     assert "Frequent caller" in page.text
+    assert person.last_name.lower() in page.text.lower()  # the page names them ...
+    title = page.text.split("<title>")[1].split("</title>")[0]
+    assert person.last_name.lower() not in title.lower()  # ... but not in the tab (browser history)
     assert f'href="/cases/new?person={person.person_id}"' in page.text
     if hub.case_id is not None:
         assert f'href="/cases/{hub.case_id}"' in page.text

@@ -125,6 +125,7 @@ def _case_page(
     agencies = _agencies(request)
     context: dict[str, Any] = {
         "title": f"{detail.case.reference}: {detail.case.title}", "detail": detail, "case": detail.case,
+        "page_title": f"Case {detail.case.reference}",  # a case title may name someone
         "today": london_today(), "stages": list(Stage), "risks": list(Risk), "statuses": list(CaseStatus),
         "agencies": agencies, "staff": assignable_staff(request, agencies) if detail.may_change else {},
         "link_roles": LINK_ROLES, "error": error, "done": done, "form": form or {},

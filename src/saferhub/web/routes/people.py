@@ -69,6 +69,7 @@ def person_page(
         raise HTTPException(404) from None
     context = {
         "title": person.name or f"Person {person.person_id}",
+        "page_title": "Person profile",  # tab titles go into browser history: no names there
         "person": person,
         "timeline": timeline_page(person.timeline, page),
         "actions": _actions(request, actor, person.cases),

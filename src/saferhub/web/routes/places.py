@@ -35,6 +35,7 @@ def place_page(
         raise HTTPException(404) from None
     context = {
         "title": place.address or f"Place {place.place_id}",
+        "page_title": "Place profile",  # tab titles go into browser history: no addresses there
         "place": place,
         "timeline": timeline_page(place.incidents, page),
         "tile_url": settings.tile_url,

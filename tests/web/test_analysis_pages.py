@@ -214,6 +214,9 @@ def test_briefing_packs_are_made_opened_and_downloaded_by_their_agency_only(
     before = head_id(seeded_hub)
     html = officer.get(where)
     assert html.status_code == 200 and "sandbox" in html.headers["content-security-policy"]
+    # The web version links the people on the pack to their profiles by opaque id.
+    assert f'href="/people/{seeded_hub.frequent_caller.person_id}"' in html.text
+    assert 'class="ref ref-person" data-person-id' not in html.text
     pdf = officer.get(where + ".pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     exports = [e for e in entries_since(seeded_hub, before) if e["action"] == "export"]

@@ -7,6 +7,7 @@ log. Hub administrators and analysts can make today's daily pack if it is missin
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -101,6 +102,21 @@ def pack_html(request: Request, actor: Reading, kind: str, folder: str, stem: st
         engine=engine_of(request), reader=actor.reader, where_from=actor.where_from, pack=pack, form="html"
     )
     return HTMLResponse(
-        pack.html.read_text(encoding="utf-8"),
+        linked_to_profiles(pack.html.read_text(encoding="utf-8")),
         headers={"content-security-policy": PACK_POLICY, "x-robots-tag": "noindex"},
+    )
+
+
+_REF = re.compile(
+    r'<span class="ref ref-(person|place)" data-(?:person|place)-id="([A-Za-z0-9_-]{1,40})">'
+    r"([A-Za-z0-9_-]{1,40})</span>"
+)
+_PROFILE = {"person": "/people/", "place": "/places/"}
+
+
+def linked_to_profiles(html: str) -> str:
+    """The web version of a pack: every person and place id links to its profile (the
+    profile page applies the reader's access again); the file on disk stays offline-safe."""
+    return _REF.sub(
+        lambda m: f'<a class="ref ref-{m[1]}" href="{_PROFILE[m[1]]}{m[2]}" target="_top">{m[3]}</a>', html
     )

@@ -229,3 +229,10 @@ def test_briefing_packs_are_made_opened_and_downloaded_by_their_agency_only(
     assert fire.get(where.replace("-police", "-fire/../x")).status_code == 404
     home = officer.get("/")
     assert f'href="{where}"' in home.text
+
+
+def test_dates_with_no_past_to_read_are_refused(client_as) -> None:  # type: ignore[no-untyped-def]
+    police, _ = client_as("police", "analyst")
+    answer = police.get("/api/frequent-callers", params={"as_of": "0001-01-01"})
+    assert answer.status_code == 400
+    assert police.get("/api/changes", params={"period": "0000-01"}).status_code == 400

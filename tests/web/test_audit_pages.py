@@ -99,3 +99,9 @@ def test_the_chain_check(browser_as: Callable[..., Browser], web_engine: Engine)
             conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
     broken = auditor.post_form("/audit/verify", {})
     assert "BROKEN at entry 2" in broken.text
+
+
+def test_the_last_date_there_is_is_a_filter_not_a_crash(browser_as) -> None:  # type: ignore[no-untyped-def]
+    auditor = browser_as("police", "auditor")
+    answer = auditor.client.get("/audit", params={"until": "9999-12-31"})
+    assert answer.status_code == 200

@@ -73,7 +73,7 @@ def audit_entries(
         conditions.append(AuditEntry.agency == agency)
     if since:
         conditions.append(AuditEntry.at >= dt.datetime.combine(since, dt.time()))
-    if until:
+    if until and until < dt.date.max:  # the last day there is has no day after it
         conditions.append(AuditEntry.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
     page = max(1, page)
     filters = [

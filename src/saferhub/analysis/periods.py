@@ -25,6 +25,10 @@ LONDON = ZoneInfo("Europe/London")
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+MAX_MONTHS = 240  # twenty years
+
+
 class PeriodError(ValueError):
     """A month or period the user gave cannot be read."""
 
@@ -39,6 +43,9 @@ class Month:
         found = _MONTH.match(text)
         if not found or not 1 <= int(found.group(2)) <= 12:
             raise PeriodError(f"'{text}' is not a month: write it as YYYY-MM, e.g. 2020-04")
+        if not FIRST_YEAR <= int(found.group(1)) <= LAST_YEAR:
+            # Comparisons reach back a year; year 0 had no year before it (a crash, not a count).
+            raise PeriodError(f"'{text}': the year must be between {FIRST_YEAR} and {LAST_YEAR}")
         return cls(int(found.group(1)), int(found.group(2)))
 
     def shift(self, months: int) -> Month:
@@ -83,6 +90,8 @@ class Period:
     def of(cls, first: Month, last: Month) -> Period:
         if last < first:
             raise PeriodError(f"the period ends ({last}) before it starts ({first})")
+        if (last.year - first.year) * 12 + last.month - first.month >= MAX_MONTHS:
+            raise PeriodError(f"a period is at most {MAX_MONTHS // 12} years")
         return cls(first, last)
 
     @property

@@ -83,6 +83,8 @@ def as_of_day(value: str | None) -> dt.date:
         raise HTTPException(400, "The date must be written as YYYY-MM-DD.") from None
     if day > today():
         raise HTTPException(400, "The date cannot be in the future.")
+    if day.year < 1900:  # the analyses look back years from it: year 1 has no past to read
+        raise HTTPException(400, "The date must be in 1900 or later.")
     return day
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from fastapi import HTTPException, Request
 
 from saferhub.accounts import list_users
-from saferhub.tasking import TaskingDenied
+from saferhub.tasking import TaskingDenied, TaskingError
 from saferhub.tasking.permissions import STATUTORY_PARTNERS, WORKING_ROLES
 from saferhub.web.deps import engine_of
 
@@ -22,6 +24,18 @@ def refusal(error: TaskingDenied) -> HTTPException:
     if error.hidden:
         return HTTPException(404)
     return HTTPException(403, str(error))
+
+
+@contextmanager
+def tasking_answers() -> Iterator[None]:
+    """The API's answer to a tasking refusal: 404/403 as ``refusal``; 400 with the service's
+    own message (it never repeats personal data) for a request it cannot carry out."""
+    try:
+        yield
+    except TaskingDenied as denied:
+        raise refusal(denied) from None
+    except TaskingError as error:
+        raise HTTPException(400, str(error)) from None
 
 
 def parse_due(text: str) -> dt.date | None:

@@ -6,15 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from saferhub import tasking
-from saferhub.tasking import TaskingDenied, TaskingError
 from saferhub.web.api.cases import ActionOut
 from saferhub.web.api.common import MAX_ID, IdInPath, answers
 from saferhub.web.deps import STAFF, WORKERS, Actor, Allow, engine_of
-from saferhub.web.tasking_web import refusal
+from saferhub.web.tasking_web import tasking_answers
 
 router = APIRouter(prefix="/actions", tags=["actions"])
 Reading = Annotated[Actor, Depends(Allow(STAFF, personal=True))]
@@ -51,13 +50,9 @@ def list_actions(
 @router.patch("/{action_id}", name="api_action_update", response_model=ActionOut, responses=answers(400, 404))
 def update_action(request: Request, actor: Working, action_id: IdInPath, body: ActionChange) -> ActionOut:
     """Update an action's status, outcome, assignee or (the case owner) due date."""
-    try:
+    with tasking_answers():
         action = tasking.update_action(
             engine=engine_of(request), reader=actor.reader, where_from=actor.where_from, action_id=action_id,
             **body.model_dump(exclude_unset=True),
         )  # fmt: skip
-    except TaskingDenied as denied:
-        raise refusal(denied) from None
-    except TaskingError as error:
-        raise HTTPException(400, str(error)) from None
     return ActionOut.model_validate(action)

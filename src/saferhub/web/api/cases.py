@@ -8,14 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from saferhub import tasking
-from saferhub.tasking import TaskingDenied, TaskingError
 from saferhub.web.api.common import IdInPath, UtcDateTime, answers
 from saferhub.web.deps import STAFF, WORKERS, Actor, Allow, engine_of
-from saferhub.web.tasking_web import refusal
+from saferhub.web.tasking_web import tasking_answers
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 Reading = Annotated[Actor, Depends(Allow(STAFF, personal=True))]
@@ -137,10 +136,6 @@ class NewLink(BaseModel):
     role: str | None = Field(default=None, max_length=40)
 
 
-def _bad(error: TaskingError) -> HTTPException:
-    return HTTPException(400, str(error))
-
-
 @router.get("", name="api_cases", response_model=list[CaseOut], responses=answers(400))
 def list_cases(
     request: Request,
@@ -152,54 +147,42 @@ def list_cases(
     place: Annotated[str | None, Query(max_length=40, description="cases linked to this place id")] = None,
 ) -> list[CaseOut]:
     """The cases the caller sees, newest first."""
-    try:
+    with tasking_answers():
         cases = tasking.list_cases(
             engine=engine_of(request), reader=actor.reader, where_from=actor.where_from, kind=kind,
             status=None if status == "any" else status, owner_agency=owner_agency, person=person, place=place,
         )  # fmt: skip
-    except TaskingError as error:
-        raise _bad(error) from None
     return [CaseOut.model_validate(c) for c in cases]
 
 
 @router.post("", name="api_case_create", response_model=CaseOut, status_code=201, responses=answers(400))
 def create_case(request: Request, actor: Working, body: NewCase) -> CaseOut:
     """Open a case (owned by the caller's agency; a hub admin may name another statutory partner)."""
-    try:
+    with tasking_answers():
         case = tasking.create_case(
             engine=engine_of(request), reader=actor.reader, where_from=actor.where_from, **body.model_dump()
         )
-    except TaskingDenied as denied:
-        raise refusal(denied) from None
-    except TaskingError as error:
-        raise _bad(error) from None
     return CaseOut.model_validate(case)
 
 
 @router.get("/{case_id}", name="api_case", response_model=CaseDetailOut, responses=answers(404))
 def get_case(request: Request, actor: Reading, case_id: IdInPath) -> CaseDetailOut:
     """A case with its links, log and actions."""
-    try:
+    with tasking_answers():
         detail = tasking.get_case(
             engine=engine_of(request), reader=actor.reader, where_from=actor.where_from, case=case_id
         )
-    except TaskingDenied as denied:
-        raise refusal(denied) from None
     return CaseDetailOut.model_validate(detail)
 
 
 @router.patch("/{case_id}", name="api_case_change", response_model=CaseOut, responses=answers(400, 404))
 def change_case(request: Request, actor: Working, case_id: IdInPath, body: CaseChange) -> CaseOut:
     """Change what is given (the case's owner agency or a hub admin)."""
-    try:
+    with tasking_answers():
         case = tasking.update_case(
             engine=engine_of(request), reader=actor.reader, where_from=actor.where_from, case=case_id,
             **body.model_dump(exclude_unset=True),
         )  # fmt: skip
-    except TaskingDenied as denied:
-        raise refusal(denied) from None
-    except TaskingError as error:
-        raise _bad(error) from None
     return CaseOut.model_validate(case)
 
 
@@ -209,15 +192,11 @@ def change_case(request: Request, actor: Working, case_id: IdInPath, body: CaseC
 )  # fmt: skip
 def add_note(request: Request, actor: Working, case_id: IdInPath, body: NewNote) -> NoteOut:
     """Add an entry to the case's log."""
-    try:
+    with tasking_answers():
         note = tasking.add_note(
             engine=engine_of(request), reader=actor.reader, where_from=actor.where_from, case=case_id,
             text=body.text,
         )  # fmt: skip
-    except TaskingDenied as denied:
-        raise refusal(denied) from None
-    except TaskingError as error:
-        raise _bad(error) from None
     return NoteOut.model_validate(note)
 
 
@@ -227,15 +206,11 @@ def add_note(request: Request, actor: Working, case_id: IdInPath, body: NewNote)
 )  # fmt: skip
 def add_action(request: Request, actor: Working, case_id: IdInPath, body: NewAction) -> ActionOut:
     """Set an action on the case for an agency (and perhaps a named user of it)."""
-    try:
+    with tasking_answers():
         action = tasking.create_action(
             engine=engine_of(request), reader=actor.reader, where_from=actor.where_from, case=case_id,
             agencies=tuple(request.app.state.agreement.agencies), **body.model_dump(),
         )  # fmt: skip
-    except TaskingDenied as denied:
-        raise refusal(denied) from None
-    except TaskingError as error:
-        raise _bad(error) from None
     return ActionOut.model_validate(action)
 
 
@@ -245,13 +220,9 @@ def add_action(request: Request, actor: Working, case_id: IdInPath, body: NewAct
 )  # fmt: skip
 def add_link(request: Request, actor: Working, case_id: IdInPath, body: NewLink) -> LinkOut:
     """Link a person, place or event (by hub id) to the case."""
-    try:
+    with tasking_answers():
         link = tasking.link_to_case(
             engine=engine_of(request), reader=actor.reader, where_from=actor.where_from, case=case_id,
             **body.model_dump(),
         )  # fmt: skip
-    except TaskingDenied as denied:
-        raise refusal(denied) from None
-    except TaskingError as error:
-        raise _bad(error) from None
     return LinkOut.model_validate(link)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from saferhub.accounts import UserView, create_user
 from saferhub.config import Settings
-from saferhub.web.app import create_app
+from saferhub.web.app import close_app, create_app
 
 PASSWORD = "a long test password"
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -42,7 +42,7 @@ def web_settings(settings: Settings) -> Settings:
 def app(web_settings: Settings) -> Iterator[FastAPI]:
     app = create_app(web_settings)
     yield app
-    app.state.engine.dispose()
+    close_app(app)  # background work of a page must not outlive its test
 
 
 @pytest.fixture

@@ -46,3 +46,21 @@ def test_many_past_dates_cannot_fill_the_memory() -> None:
     kept = [b for b in range(50) if cache.peek("k", DAY - dt.timedelta(days=b)) is not None]
     assert len(kept) == 10
     assert kept == list(range(40, 50))  # the most recently made are kept
+
+
+def test_background_work_is_waited_for_at_shutdown() -> None:
+    """The app waits for it before closing the store's connections (a thread still
+    reading would otherwise race whatever comes next: a migration, a test's cleanup)."""
+    cache = DayCache()
+    gate = threading.Event()
+
+    def make() -> int:
+        gate.wait(5)
+        return 7
+
+    assert cache.ready_or_start("k", DAY, make) is None  # started, not ready
+    assert cache.wait_for_background(timeout=0.05) is False  # still running
+    gate.set()
+    assert cache.wait_for_background(timeout=5) is True
+    assert cache.peek("k", DAY) == 7
+    assert cache.wait_for_background(timeout=0) is True  # nothing left to wait for

@@ -7,9 +7,11 @@ few lines over a service and declares who may use it (``saferhub.web.deps.Allow`
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -19,6 +21,7 @@ from saferhub.access import agreement_for
 from saferhub.config import Settings
 from saferhub.services import open_store
 from saferhub.web.deps import BadCsrf, Forbidden, NotSignedIn, current_actor
+from saferhub.web.nul_bytes import MarkNulBytes, refuse_nul_bytes
 from saferhub.web.security import SecurityHeaders
 from saferhub.web.templating import render
 
@@ -109,6 +112,21 @@ def _install_error_pages(app: FastAPI) -> None:
         return await _error(request, 500)
 
 
+def close_app(app: FastAPI) -> None:
+    """At shutdown: let background work on the day's cache finish (it holds the store's
+    connections), then close the store's connections. Safe to call twice."""
+    cache = getattr(app.state, "workspace_cache", None)
+    if cache is not None and not cache.wait_for_background():
+        log.warning("background work was still running at shutdown")
+    app.state.engine.dispose()
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    close_app(app)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The workspace for one hub's settings."""
     from saferhub.web.api import api_router, install_api_docs
@@ -121,6 +139,8 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=_lifespan,
+        dependencies=[Depends(refuse_nul_bytes)],
     )
     app.state.settings = settings
     app.state.engine = open_store(settings)
@@ -132,6 +152,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_router())
     install_api_docs(app)
     _install_error_pages(app)
+    app.add_middleware(MarkNulBytes)
     app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
     return app
 

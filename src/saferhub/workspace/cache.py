@@ -29,6 +29,7 @@ class DayCache:
         self._locks: dict[tuple[Hashable, dt.date], threading.Lock] = {}
         self._guard = threading.Lock()
         self._started: set[tuple[Hashable, dt.date]] = set()
+        self._workers: set[threading.Thread] = set()
 
     def get(self, key: Hashable, day: dt.date, make: Callable[[], Any]) -> Any:
         slot = (key, day)
@@ -70,9 +71,22 @@ class DayCache:
             finally:
                 with self._guard:
                     self._started.discard(slot)
+                    self._workers.discard(threading.current_thread())
 
-        threading.Thread(target=run, name="saferhub-day-cache", daemon=True).start()
+        worker = threading.Thread(target=run, name="saferhub-day-cache", daemon=True)
+        with self._guard:
+            self._workers.add(worker)
+        worker.start()
         return None
+
+    def wait_for_background(self, timeout: float = 60.0) -> bool:
+        """Wait until no background work is running (at shutdown, before the store's
+        connections are closed); False if some is still running after ``timeout`` seconds."""
+        with self._guard:
+            workers = list(self._workers)
+        for worker in workers:
+            worker.join(timeout)
+        return not any(worker.is_alive() for worker in workers)
 
     def peek(self, key: Hashable, day: dt.date) -> Any | None:
         """The value if it is already made, else None (never computes)."""

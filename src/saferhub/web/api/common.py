@@ -49,7 +49,7 @@ _ANSWERS: dict[int, tuple[type[BaseModel], str]] = {
     404: (ErrorOut, "Not there, or not the caller's to see (the same answer)"),
     422: (InvalidOut, "A parameter or the body is not valid"),
 }
-ALWAYS = (401, 403, 422)
+ALWAYS = (400, 401, 403, 422)  # 400: any request with a NUL in its text (saferhub.web.nul_bytes)
 
 
 def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -57,5 +57,5 @@ def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": _ANSWERS[code][0], "description": _ANSWERS[code][1]} for code in codes}
 
 
-# Every API router declares these; routes add 400 / 404 where they can answer them.
+# Every API router declares these; routes add 404 where they can answer it.
 ROUTER_ANSWERS = answers(*ALWAYS)

@@ -83,10 +83,15 @@ def test_profile_shows_the_police_their_events(hub: SeededHub) -> None:
     assert f'href="/cases/new?person={person.person_id}"' in page.text
     if hub.case_id is not None:
         assert f'href="/cases/{hub.case_id}"' in page.text
-    entries = audit_since(hub, before)
+    entries = list(audit_since(hub, before))
     views = [w for a, act, w in entries if act == "view" and w.get("purpose") == "person_profile"]
     assert len(views) == 1 and views[0]["person_id"] == person.person_id
     assert hub.event_id in views[0]["event_ids"]
+    assert len(entries) == 1  # one look, one entry: the cases and actions shown are in it
+    if hub.case_id is not None:
+        assert hub.case_id in views[0]["case_ids"]
+        assert {hub.fire_action_id, hub.voluntary_action_id} <= set(views[0]["action_ids"])
+        assert "Home fire safety visit" in page.text  # the actions are still on the page
 
 
 def test_council_sees_a_notice_for_police_only_intelligence(hub: SeededHub) -> None:

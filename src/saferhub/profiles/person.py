@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from saferhub.access import Reader, SharingAgreement
 from saferhub.config import Settings
 from saferhub.profiles import reading
-from saferhub.profiles.cases import cases_for
+from saferhub.profiles.cases import work_for
 from saferhub.profiles.common import PERSON_ID, audit, london_today, not_found, standards_of
 from saferhub.profiles.evidence import link_evidence
 from saferhub.profiles.flags import person_flags
@@ -68,7 +68,7 @@ def person_profile(
         whole.select("event_id", "role", "dob"), on="event_id", how="inner"
     )
     flags, vulnerability = person_flags(records, person_id=pid, as_of=as_of, standards=standards_of(settings))
-    cases, available = cases_for(engine=engine, reader=reader, where_from=where_from, person_id=pid)
+    work = work_for(engine=engine, reader=reader, person_id=pid)
     linked = _linked(whole, evidence)
     audit(
         engine,
@@ -83,6 +83,7 @@ def person_profile(
             "summaries": sum(e.level == "summary" for e in entries),
             "notices": sum(e.level == "notice" for e in entries),
             "mention_ids": [m.mention_id for m in linked],
+            **work.audit,  # the cases and actions shown with the profile: one look, one entry
         },
         where_from=where_from,
     )
@@ -99,8 +100,9 @@ def person_profile(
         mentions=linked,
         flags=flags,
         vulnerability=vulnerability,
-        cases=cases,
-        cases_available=available,
+        cases=work.cases,
+        cases_available=work.available,
+        actions=work.actions,
         merged_from=merged_from,
     )
 

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from saferhub.access import Reader, SharingAgreement
 from saferhub.config import Settings
 from saferhub.profiles import reading
-from saferhub.profiles.cases import cases_for
+from saferhub.profiles.cases import work_for
 from saferhub.profiles.common import PLACE_ID, audit, london_today, not_found, standards_of
 from saferhub.profiles.flags import repeat_location_flag
 from saferhub.profiles.results import PlaceProfile, Resident
@@ -64,7 +64,7 @@ def place_profile(
     )
     people = _residents(residents)
     flag = repeat_location_flag(whole_events, place_id=asked, as_of=as_of, standards=standards_of(settings))
-    cases, available = cases_for(engine=engine, reader=reader, where_from=where_from, place_id=asked)
+    work = work_for(engine=engine, reader=reader, place_id=asked)
     audit(
         engine,
         reader=reader,
@@ -77,6 +77,7 @@ def place_profile(
             "summaries": sum(e.level == "summary" for e in entries),
             "notices": sum(e.level == "notice" for e in entries),
             "person_ids": [p.person_id for p in people],
+            **work.audit,  # the cases shown with the profile: one look, one entry
         },
         where_from=where_from,
     )
@@ -92,8 +93,8 @@ def place_profile(
         incidents=entries,
         residents=people,
         repeat_location=flag,
-        cases=cases,
-        cases_available=available,
+        cases=work.cases,
+        cases_available=work.available,
         latitude=info["latitude"],
         longitude=info["longitude"],
     )

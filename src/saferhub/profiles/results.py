@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class NotFound(LookupError):
@@ -176,6 +177,7 @@ class PersonProfile:
     vulnerability: Vulnerability | None
     cases: tuple[CaseRef, ...] = ()
     cases_available: bool = False  # False: the tasking service is not installed
+    actions: tuple[Any, ...] = ()  # saferhub.tasking.ActionView: the actions on those cases
     other_dobs: tuple[dt.date, ...] = ()  # other dates of birth agencies gave
     merged_from: tuple[str, ...] = ()  # retired ids that now name this person
 

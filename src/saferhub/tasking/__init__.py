@@ -11,7 +11,9 @@ Cases (``service``):
   -> ``CaseView`` with its reference (CASE-26-0001).
 - ``get_case(case=)`` -> ``CaseDetail`` (case, links, notes, actions, may_change, may_add_note);
   ``case`` is an id or a reference.
-- ``list_cases(kind=, status="open", owner_agency=, person=, place=)`` -> ``[CaseView]``.
+- ``list_cases(kind=, status="open", owner_agency=, person=, place=)`` -> ``[CaseView]``;
+  ``find_cases(...)`` -> (cases, what): the same read without its audit entry, for a service
+  that writes ``what`` into the one entry of its own look (a person's profile).
 - ``update_case(case=, title=, summary=, stage=, risk=, owner_agency=, owner_user=, status=)``,
   ``close_case(case=, note=)`` -> ``CaseView``.
 - ``link_to_case(case=, kind="person"|"place"|"event", ref=, role=)`` -> ``LinkView``.
@@ -21,7 +23,7 @@ Actions (``actions``):
 - ``create_action(case=, title=, assigned_agency=, due_on=, detail=, assigned_user=)`` -> ``ActionView``.
 - ``update_action(action_id=, status=, outcome=, assigned_user=, due_on=)`` -> ``ActionView``.
 - ``list_actions(agency=, user=, case=, cases=, due_by=, overdue_on=, include_finished=)``
-  -> ``[ActionView]``.
+  -> ``[ActionView]``; ``find_actions(...)`` -> (actions, what), as ``find_cases``.
 - ``overdue_actions(as_of=)``; ``actions_due(as_of=, days=7)`` -> ``ActionsDue`` (the reader's
   agency's overdue and due-soon actions: the daily briefing's feed).
 
@@ -36,7 +38,14 @@ case page. Words (kinds, stages, subtypes, risks, statuses) are in ``enums``.
 
 from __future__ import annotations
 
-from saferhub.tasking.actions import actions_due, create_action, list_actions, overdue_actions, update_action
+from saferhub.tasking.actions import (
+    actions_due,
+    create_action,
+    find_actions,
+    list_actions,
+    overdue_actions,
+    update_action,
+)
 from saferhub.tasking.enums import ActionStatus, CaseKind, CaseStatus, LinkKind, PersonSubtype, Risk, Stage
 from saferhub.tasking.errors import TaskingDenied, TaskingError
 from saferhub.tasking.permissions import ActionAccess
@@ -44,6 +53,7 @@ from saferhub.tasking.service import (
     add_note,
     close_case,
     create_case,
+    find_cases,
     get_case,
     link_to_case,
     list_cases,
@@ -73,6 +83,8 @@ __all__ = [
     "close_case",
     "create_action",
     "create_case",
+    "find_actions",
+    "find_cases",
     "get_case",
     "link_to_case",
     "list_actions",

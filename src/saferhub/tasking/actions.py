@@ -183,6 +183,29 @@ def list_actions(
     reference), any of several ``cases`` (ids: one read and one audit entry for, say, a
     person's cases); ``due_by``: due on or before that day; ``overdue_on``: unfinished and due
     before it. Finished actions (done, cancelled) only with ``include_finished``."""
+    actions, what = find_actions(
+        engine=engine, reader=reader, agency=agency, user=user, case=case, cases=cases,
+        due_by=due_by, overdue_on=overdue_on, include_finished=include_finished, limit=limit,
+    )  # fmt: skip
+    records.log(engine, reader=reader, action="search", what=what, where_from=where_from)
+    return actions
+
+
+def find_actions(
+    *,
+    engine: Engine,
+    reader: Reader,
+    agency: str | None = None,
+    user: str | None = None,
+    case: int | str | None = None,
+    cases: Sequence[int] | None = None,
+    due_by: dt.date | None = None,
+    overdue_on: dt.date | None = None,
+    include_finished: bool = False,
+    limit: int = 1000,
+) -> tuple[list[ActionView], dict[str, Any]]:
+    """``list_actions`` without its audit entry: (actions, what the entry must say); the
+    caller writes ``what`` into its own entry before it returns anything (see ``find_cases``)."""
     query = (
         select(*_COLUMNS)
         .join(Case, Case.id == Action.case_id)
@@ -231,8 +254,7 @@ def list_actions(
         "count": len(actions),
         "filters": filters,
     }
-    records.log(engine, reader=reader, action="search", what=what, where_from=where_from)
-    return actions
+    return actions, what
 
 
 def overdue_actions(

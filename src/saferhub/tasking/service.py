@@ -225,6 +225,29 @@ def list_cases(
     ``person`` / ``place``: only cases linked to that person or place id (TaskingError if it
     is not one: it is checked before anything is read or logged).
     """
+    cases, what = find_cases(
+        engine=engine, reader=reader, kind=kind, status=status, owner_agency=owner_agency,
+        person=person, place=place, as_of=as_of, limit=limit,
+    )  # fmt: skip
+    records.log(engine, reader=reader, action="search", what=what, where_from=where_from)
+    return cases
+
+
+def find_cases(
+    *,
+    engine: Engine,
+    reader: Reader,
+    kind: str | None = None,
+    status: str | None = "open",
+    owner_agency: str | None = None,
+    person: str | None = None,
+    place: str | None = None,
+    as_of: dt.date | None = None,
+    limit: int = 500,
+) -> tuple[list[CaseView], dict[str, Any]]:
+    """``list_cases`` without its audit entry: (cases, what the entry must say). For a service
+    that shows the cases inside a look it audits itself (a person's profile: one look, one
+    entry); it must write ``what`` into that entry before it returns anything."""
     kind_ = choice(kind, CaseKind, "kind of case")
     status_ = choice(status, CaseStatus, "status")
     person = hub_id("person", person) if person else None
@@ -261,8 +284,7 @@ def list_cases(
         what["person_ids"] = [person]
     if place:
         what["place_ids"] = [place]
-    records.log(engine, reader=reader, action="search", what=what, where_from=where_from)
-    return cases
+    return cases, what
 
 
 # ------------------------------------------------------------------ changing

@@ -72,7 +72,7 @@ def person_page(
         "page_title": "Person profile",  # tab titles go into browser history: no names there
         "person": person,
         "timeline": timeline_page(person.timeline, page),
-        "actions": _actions(request, actor, person.cases),
+        "actions": list(person.actions),
         "may_open_case": actor.user.role in WORKERS,
         **words(),
     }
@@ -86,18 +86,3 @@ def _me(request: Request, actor: Actor) -> dict[str, Any]:
         "agreement": agreement_of(request),
         "where_from": actor.where_from,
     }
-
-
-def _actions(request: Request, actor: Actor, cases: tuple[profiles.CaseRef, ...]) -> list[Any]:
-    """The actions on the person's cases the reader sees (one read and one audit entry for all
-    of them; most people have none). An action the reader sees only as ``assigned`` is shown
-    without a link to its case."""
-    if not cases:
-        return []
-    from saferhub.tasking import list_actions
-
-    found: list[Any] = list_actions(
-        engine=engine_of(request), reader=actor.reader, where_from=actor.where_from,
-        cases=[case.case_id for case in cases], include_finished=True,
-    )  # fmt: skip
-    return found

@@ -3,10 +3,12 @@ evidence and flags, checked against the ground truth and the analyses' own lists
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import polars as pl
 import pytest
+from sqlalchemy import delete, insert
 
 from profiles.helpers import AS_OF, WHERE, Hub, cleanly_linked, reader, truth_people
 from saferhub.access import Level, SharingAgreement, read_intelligence, recent
@@ -14,6 +16,7 @@ from saferhub.analysis.frequent_callers import frequent_callers
 from saferhub.analysis.repeats import asb_case_review, repeat_victims
 from saferhub.profiles import NotFound, PersonProfile, person_profile
 from saferhub.profiles.schemas import PersonProfileOut
+from saferhub.store.people_models import PersonLinkDecision
 
 READERS = ("police", "council", "fire", "ambulance", "housing", "third_sector")
 NOT_SHOWN_IN_SUMMARY = ("outcome", "description", "concern", "text", "handling_conditions")
@@ -276,3 +279,34 @@ def test_unknown_and_forbidden_people_look_alike(hub: Hub) -> None:
         assert "smith" not in entry["what"].lower()
     assert len(set(errors)) == 1, errors
     _profile(hub, police_only, "police")  # and it does exist
+
+
+def test_a_reviewers_confirmation_is_shown_with_its_time_in_london(hub: Hub) -> None:
+    """The store keeps naive UTC; the profile (and its JSON) gives the moment with its offset."""
+    _, pid = _busy_people(hub, n=1)[0]
+    first, second = sorted(m.mention_id for m in _profile(hub, pid).mentions)[:2]
+    decided = dt.datetime(2026, 7, 1, 8, 30)  # 09:30 in London (BST)
+    d = PersonLinkDecision.__table__
+    with hub.engine.begin() as conn:
+        conn.execute(
+            insert(d).values(
+                mention_l=first,
+                mention_r=second,
+                decision="same",
+                decided_by="police-analyst",
+                decided_at=decided,
+            )
+        )
+    try:
+        evidence = {m.mention_id: m.evidence for m in _profile(hub, pid).mentions}
+        for mention in (first, second):
+            shown = evidence[mention]
+            assert shown is not None and shown.decided_by == "reviewer"
+            assert shown.decision_at is not None and shown.decision_at.utcoffset() == dt.timedelta(hours=1)
+            assert shown.decision_at.astimezone(dt.UTC).replace(tzinfo=None) == decided
+        answered = json.loads(PersonProfileOut.model_validate(_profile(hub, pid)).model_dump_json())
+        times = [m["evidence"]["decision_at"] for m in answered["mentions"] if m["mention_id"] == first]
+        assert times == ["2026-07-01T09:30:00+01:00"]
+    finally:
+        with hub.engine.begin() as conn:
+            conn.execute(delete(d).where(d.c.mention_l == first, d.c.mention_r == second))

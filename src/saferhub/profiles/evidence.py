@@ -18,6 +18,7 @@ import polars as pl
 from sqlalchemy import Connection, or_, select
 
 from saferhub.linking.features import MENTION_COLUMNS, prepare
+from saferhub.profiles.reading import to_london
 from saferhub.profiles.results import LinkEvidence
 from saferhub.store.people_models import PersonLinkDecision, PersonReviewPair
 
@@ -56,7 +57,9 @@ def _decisions(conn: Connection, ids: Sequence[int]) -> dict[int, dt.datetime]:
     ).all()
     out: dict[int, dt.datetime] = {}
     for left, right, at in rows:
-        out[int(left)] = out[int(right)] = at
+        when = to_london(at)  # stored as naive UTC; shown and answered as London time
+        assert when is not None
+        out[int(left)] = out[int(right)] = when
     return out
 
 

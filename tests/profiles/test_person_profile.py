@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import polars as pl
 import pytest
@@ -14,6 +15,7 @@ from profiles.helpers import AS_OF, WHERE, Hub, cleanly_linked, reader, truth_pe
 from saferhub.access import Level, SharingAgreement, read_intelligence, recent
 from saferhub.analysis.frequent_callers import frequent_callers
 from saferhub.analysis.repeats import asb_case_review, repeat_victims
+from saferhub.analysis.standards import load_standards
 from saferhub.profiles import NotFound, PersonProfile, person_profile
 from saferhub.profiles.schemas import PersonProfileOut
 from saferhub.store.people_models import PersonLinkDecision
@@ -204,7 +206,9 @@ def test_flags_agree_with_the_analyses_lists(hub: Hub, which: str) -> None:
     for pid in [*on, *off]:
         flag = next(f for f in _profile(hub, pid).flags if f.name == which)
         assert flag.met == (pid in listed), (pid, flag)
-        assert flag.rules and all("(" in r for r in flag.rules)  # each rule with its source
+        # each rule as the hub's standards word it, with its source
+        worded = {r.plain() for r in load_standards().rules.values()}
+        assert flag.rules and all(r in worded for r in flag.rules), flag.rules
 
 
 def test_vulnerable_people_carry_their_referrals(hub: Hub) -> None:
@@ -310,3 +314,25 @@ def test_a_reviewers_confirmation_is_shown_with_its_time_in_london(hub: Hub) -> 
     finally:
         with hub.engine.begin() as conn:
             conn.execute(delete(d).where(d.c.mention_l == first, d.c.mention_r == second))
+
+
+def test_flags_are_explained_in_words_not_rule_names(hub: Hub) -> None:
+    """A partner reads "5+ calls in a calendar month", never ``adult_month`` or ``adult_age = 18``."""
+    internal = re.compile(r"\b[a-z]+_[a-z0-9_]+\b")
+    seen_met = False
+    callers = frequent_callers(engine=hub.engine, as_of=AS_OF, addresses=False).people["person_id"]
+    for pid in [*sorted(callers)[:3], *(p for _, p in _busy_people(hub, n=3))]:
+        for flag in _profile(hub, pid).flags:
+            seen_met |= flag.met and flag.name == "frequent_caller"
+            for text in (flag.detail, *flag.rules):
+                assert not internal.search(text), text
+    assert seen_met, "no frequent caller among the busiest people: the words for a met rule went untested"
+
+
+def test_a_local_figure_is_named_in_words_with_its_value() -> None:
+    from saferhub.analysis.standards import Rule
+
+    published = Rule("adult_calls_in_month", 5, "FreCaNN: an adult with 5 or more calls in a calendar month")
+    assert published.plain() == "FreCaNN: an adult with 5 or more calls in a calendar month"
+    local = Rule("adult_calls_in_month", 7, "local figure (wirral.toml)", local=True)
+    assert local.plain() == "Adult calls in month: 7 (local figure (wirral.toml))"

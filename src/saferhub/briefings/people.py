@@ -76,7 +76,7 @@ def people_lists(*, engine: Engine, period: BriefingPeriod, standards: Standards
     year = as_of - dt.timedelta(days=VULNERABLE_LOOKBACK_DAYS - 1)
     sources = read_person_sources(engine=engine, people=sorted(candidates), first_day=year, last_day=as_of)
     notes = [
-        "Frequent callers: " + "; ".join(r.describe() for r in fc.rules[:3]) + ".",
+        "Frequent callers: " + "; ".join(r.plain() for r in fc.rules[:3]) + ".",
         f"Rising: calls in the last {std.int('trend_days')} days against the {std.int('trend_days')} before, "
         f"Poisson z at least {std.value('trend_z')} ({std.rule('trend_z').source}).",
         "Repeat victim: " + std.rule("repeat_victim_incidents").source + ".",

@@ -17,7 +17,14 @@ from typing import Any
 import polars as pl
 
 from saferhub.analysis.demand import best_dobs, localise
-from saferhub.analysis.frequent_callers import PEOPLE_RULES, add_age, threshold_hits
+from saferhub.analysis.frequent_callers import (
+    ADULT_3_MONTHS,
+    ADULT_MONTH,
+    CHILD,
+    PEOPLE_RULES,
+    add_age,
+    threshold_hits,
+)
 from saferhub.analysis.people_common import local_day
 from saferhub.analysis.repeats import (
     LOCATION_RULES,
@@ -34,7 +41,17 @@ from saferhub.profiles.results import Flag, Vulnerability
 
 
 def _rules(std: Standards, names: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(std.rule(n).describe() for n in names)
+    return tuple(std.rule(n).plain() for n in names)
+
+
+def _met(rule: str, std: Standards) -> str:
+    """A FreCaNN rule a person met, in words (``adult_month`` is not for a page)."""
+    words = {
+        ADULT_MONTH: f"{std.int('adult_calls_in_month')}+ calls in a calendar month",
+        ADULT_3_MONTHS: f"{std.int('adult_calls_in_3_months')}+ calls in 3 consecutive months",
+        CHILD: f"{std.int('child_calls')}+ calls as a child within {std.int('child_window_days')} days",
+    }
+    return words.get(rule, rule.replace("_", " "))
 
 
 def _days(std: Standards, name: str) -> dt.timedelta:
@@ -109,7 +126,8 @@ def _frequent_caller(frame: pl.DataFrame, as_of: dt.date, std: Standards) -> Fla
     rules = sorted(set(hits["rule"].to_list()))
     in_window = calls.filter(local_day(first_day, as_of)).height
     detail = (
-        f"{in_window} named calls from {first_day} to {as_of}; met {', '.join(rules)} in {', '.join(months)}"
+        f"{in_window} named calls from {first_day} to {as_of}; "
+        f"met {' and '.join(_met(r, std) for r in rules)} (in {', '.join(months)})"
         if hits.height
         else f"{in_window} named calls from {first_day} to {as_of}: no FreCaNN rule met"
     )

@@ -218,7 +218,7 @@ def frequent_callers_for(
         gate=gate,
         analyses=analyses,
         first_day=fc.first_day,
-        definitions=[r.describe() for r in fc.rules if r.name in PEOPLE_RULES],
+        definitions=[r.plain() for r in fc.rules if r.name in PEOPLE_RULES],
         engine=engine,
         where_from=where_from,
     )
@@ -240,7 +240,7 @@ def repeat_victims_for(
         gate=gate,
         analyses=analyses,
         first_day=analyses.victims.first_day,
-        definitions=[r.describe() for r in analyses.victims.rules],
+        definitions=[r.plain() for r in analyses.victims.rules],
         engine=engine,
         where_from=where_from,
     )

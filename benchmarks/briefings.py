@@ -16,6 +16,14 @@ font loading), with its steps (``read``: the analyses and reading, ``build``, ``
 26 November 2026 (covering Wednesday 25th) and the Monday pack of 23 November (covering
 the weekend). Weekly: every neighbourhood's pack for ISO week 2026-W47, one agency.
 Targets: daily at most 5 s, all weekly packs at most 30 s.
+
+Baseline, in its own child in the same run: the naive report of the same store that a
+spreadsheet user would make, with pandas and WeasyPrint: every event of the daily pack's
+eight weeks of comparison and its period read with ``pandas.read_sql``, counted by feed and
+category (the day's count beside the eight weeks' daily mean), written as one HTML table
+and printed to PDF. It does a fraction of the
+pack's work; its time says how fast this machine is today (``ratio`` = pack / baseline),
+so figures from different days and machines can be compared.
 """
 
 from __future__ import annotations
@@ -150,7 +158,9 @@ def measure(kind: str, url: str, out: Path) -> dict[str, Any]:
     settings = Settings(database_url=url, data_dir=out / "hub")
     engine = connect(url)
     results: dict[str, Any] = {}
-    if kind == "daily":
+    if kind == "baseline":
+        results["naive"] = {"seconds": round(naive_report(engine, out), 3)}
+    elif kind == "daily":
         for day in DAILY:
             started = time.perf_counter()
             files = daily_briefing(engine=engine, settings=settings, date=day, agency="police", out_dir=out)
@@ -176,6 +186,39 @@ def measure(kind: str, url: str, out: Path) -> dict[str, Any]:
     return results
 
 
+def naive_report(engine: Any, out: Path) -> float:
+    """The baseline: pandas read_sql of the daily pack's eight weeks and period, counts by
+    feed and category, one HTML table printed to PDF by WeasyPrint. Seconds taken."""
+    import pandas as pd
+    import weasyprint
+    from sqlalchemy import text
+
+    day = DAILY[0]
+    first = dt.datetime.combine(day - dt.timedelta(days=57), dt.time())
+    last = dt.datetime.combine(day, dt.time())
+    sql = text("SELECT feed, category, occurred_at FROM events WHERE occurred_at >= :a AND occurred_at < :b")
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        frame = pd.read_sql(sql, conn, params={"a": first, "b": last})
+    frame["day"] = pd.to_datetime(frame["occurred_at"]).dt.date
+    latest = frame["day"] == (day - dt.timedelta(days=1))
+    table = (
+        pd.DataFrame(
+            {
+                "yesterday": frame[latest].groupby(["feed", "category"]).size(),
+                "daily mean, 8 weeks": frame[~latest].groupby(["feed", "category"]).size() / 56,
+            }
+        )
+        .fillna(0)
+        .round(1)
+        .reset_index()
+    )
+    html = f"<html><body><h1>Events yesterday</h1>{table.to_html(index=False)}</body></html>"
+    out.mkdir(parents=True, exist_ok=True)
+    weasyprint.HTML(string=html).write_pdf(out / "naive-report.pdf")
+    return time.perf_counter() - started
+
+
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         print(json.dumps(measure(sys.argv[2], sys.argv[3], Path(sys.argv[4]))))
@@ -183,6 +226,14 @@ def main() -> int:
     args = parse_args(__doc__.splitlines()[0])
     for backend in backends(args.backend):
         info = build(backend, args.scale)
+        base_out = FOLDER / f"packs-{backend}-baseline"
+        note(f"[briefings/{backend}] baseline (pandas + WeasyPrint naive report) ...")
+        base_runs = [
+            json.loads(run_child([PYTHON, __file__, "--child", "baseline", info["url"], str(base_out)])
+                       .check("baseline").stdout.strip().splitlines()[-1])["naive"]["seconds"]
+            for _ in range(max(1, args.repeat))
+        ]  # fmt: skip
+        baseline = min(base_runs)
         for kind in ("daily", "weekly"):
             runs = []
             for _ in range(max(1, args.repeat)):
@@ -197,6 +248,8 @@ def main() -> int:
                     "name": f"briefings_{kind}",
                     "backend": backend,
                     "seconds": seconds,
+                    "baseline_seconds": baseline,
+                    "ratio": round(seconds / baseline, 2) if baseline else None,
                     "process_seconds": round(run.seconds, 2),
                     "peak_memory_mb": round(run.peak_memory_mb, 1),
                     "target": f"<= {TARGETS[kind]:g} s for the {WHAT[kind]}",

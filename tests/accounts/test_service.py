@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from saferhub.accounts import (
     AccountError,
@@ -19,7 +19,7 @@ from saferhub.accounts import (
     token_user,
     update_user,
 )
-from saferhub.store.account_models import ApiToken, User
+from saferhub.store.account_models import ApiToken, SignInAttempt, User, WebSession
 
 PASSWORD = "twelve chars or more"
 
@@ -131,3 +131,25 @@ def test_too_many_failures_from_one_address_stop_every_name(engine: Engine) -> N
     assert refused.value.limited
     later = now + dt.timedelta(minutes=16)
     assert authenticate(engine=engine, username="j.smith", password=PASSWORD, address="10.9.9.9", now=later)
+
+
+def test_old_attempts_and_expired_sessions_are_forgotten_at_the_next_sign_in(engine: Engine) -> None:
+    _user(engine)
+    day = dt.datetime(2026, 11, 20, 9, 0)
+    with pytest.raises(SignInRefused):
+        authenticate(engine=engine, username="j.smith", password="wrong", address="10.0.0.2", now=day)
+    old = authenticate(engine=engine, username="j.smith", password=PASSWORD, address="10.0.0.2", now=day)
+    later = day + dt.timedelta(hours=12)  # the first session has expired; attempts are half a day old
+    kept = authenticate(engine=engine, username="j.smith", password=PASSWORD, address="10.0.0.2", now=later)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(SignInAttempt)).scalar_one() == 3
+        sessions = set(conn.execute(select(WebSession.id)).scalars())
+    assert len(sessions) == 1  # the expired one is gone
+    assert session_user(engine=engine, secret=kept.session_secret, now=later) is not None
+    # deleted, not just expired: not even at a time it was valid
+    assert session_user(engine=engine, secret=old.session_secret, now=day) is None
+    next_week = day + dt.timedelta(days=7)
+    authenticate(engine=engine, username="j.smith", password=PASSWORD, address="10.0.0.2", now=next_week)
+    with engine.connect() as conn:
+        attempts = conn.execute(select(SignInAttempt.at)).scalars().all()
+    assert attempts == [next_week]  # only the day's own attempt is left

@@ -239,6 +239,16 @@ def _recent_failures(
     return int(conn.execute(query).scalar_one())
 
 
+KEEP_ATTEMPTS = dt.timedelta(days=1)  # far longer than FAILURE_WINDOW; the audit log keeps sign-ins
+
+
+def _forget_old(conn: Connection, when: dt.datetime) -> None:
+    """Housekeeping at each sign-in: attempts older than a day (they only count towards the
+    15-minute limits; the audit log records every sign-in) and sessions that have expired."""
+    conn.execute(delete(SignInAttempt).where(SignInAttempt.at < when - KEEP_ATTEMPTS))
+    conn.execute(delete(WebSession).where(WebSession.expires_at <= when))
+
+
 def authenticate(
     *, engine: Engine, username: str, password: str, address: str, now: dt.datetime | None = None
 ) -> SignInResult:
@@ -266,6 +276,7 @@ def authenticate(
     ok = ok and row is not None and bool(row._mapping["active"])
     with engine.begin() as conn:
         conn.execute(insert(SignInAttempt).values(at=when, username=name, address=address[:80], succeeded=ok))
+        _forget_old(conn, when)
         if ok and row is not None:
             values: dict[str, object] = {"last_sign_in_at": when}
             if _hasher.check_needs_rehash(row._mapping["password_hash"]):

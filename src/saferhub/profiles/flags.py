@@ -44,6 +44,16 @@ def _rules(std: Standards, names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(std.rule(n).plain() for n in names)
 
 
+def _day(day: dt.date) -> str:
+    """A date as the pages write it: 28 Nov 2025."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def _month(month: str) -> str:
+    """An analysis month ('2026-03') as the pages write it: Mar 2026."""
+    return f"{dt.date.fromisoformat(month + '-01'):%b %Y}"
+
+
 def _met(rule: str, std: Standards) -> str:
     """A FreCaNN rule a person met, in words (``adult_month`` is not for a page)."""
     words = {
@@ -126,10 +136,10 @@ def _frequent_caller(frame: pl.DataFrame, as_of: dt.date, std: Standards) -> Fla
     rules = sorted(set(hits["rule"].to_list()))
     in_window = calls.filter(local_day(first_day, as_of)).height
     detail = (
-        f"{in_window} named calls from {first_day} to {as_of}; "
-        f"met {' and '.join(_met(r, std) for r in rules)} (in {', '.join(months)})"
+        f"{in_window} named calls from {_day(first_day)} to {_day(as_of)}; "
+        f"met {' and '.join(_met(r, std) for r in rules)} (in {', '.join(_month(m) for m in months)})"
         if hits.height
-        else f"{in_window} named calls from {first_day} to {as_of}: no FreCaNN rule met"
+        else f"{in_window} named calls from {_day(first_day)} to {_day(as_of)}: no FreCaNN rule met"
     )
     return Flag("frequent_caller", "Frequent caller", hits.height > 0, detail, _rules(std, PEOPLE_RULES[:6]))
 
@@ -172,7 +182,7 @@ def _repeat_victim(frame: pl.DataFrame, as_of: dt.date, std: Standards) -> Flag:
     hits = _reached(
         incidents, ["person_id"], std.int("repeat_victim_incidents"), _days(std, "repeat_victim_window_days")
     )
-    detail = f"{incidents.height} crime or ASB incident(s) reported from {first_day} to {as_of}"
+    detail = f"{incidents.height} crime or ASB incident(s) reported from {_day(first_day)} to {_day(as_of)}"
     return Flag("repeat_victim", "Repeat victim", hits.height > 0, detail, _rules(std, VICTIM_RULES[:3]))
 
 
@@ -185,12 +195,15 @@ def _case_review(frame: pl.DataFrame, as_of: dt.date, std: Standards) -> Flag:
     recent_first = as_of - window + dt.timedelta(days=1)
     now = _reached(complaints.filter(local_day(recent_first, as_of)), ["person_id"], k, window)
     if now.height:
-        detail = f"meets the threshold now: {k}+ qualifying complaints since {recent_first}"
+        detail = f"meets the threshold now: {k}+ qualifying complaints since {_day(recent_first)}"
     elif ever.height:
-        detail = f"met the threshold between {first_day} and {as_of}, not in the last {window.days} days"
+        detail = (
+            f"met the threshold between {_day(first_day)} and {_day(as_of)}, "
+            f"not in the last {window.days} days"
+        )
     else:
         n = complaints.filter(local_day(first_day, as_of)).height
-        detail = f"{n} qualifying complaint(s) from {first_day}"
+        detail = f"{n} qualifying complaint(s) from {_day(first_day)}"
     return Flag(
         "asb_case_review", "ASB Case Review threshold", ever.height > 0, detail, _rules(std, REVIEW_RULES[:4])
     )
@@ -238,9 +251,9 @@ def repeat_location_flag(
     hits = _reached(frame, ["place_id", "category"], k, window)
     categories = sorted(set(hits["category"].to_list()))
     detail = (
-        f"repeated from {first_day} to {as_of}: {', '.join(categories)}"
+        f"repeated from {_day(first_day)} to {_day(as_of)}: {', '.join(categories)}"
         if categories
-        else f"{frame.height} incident(s) from {first_day} to {as_of}, none repeated"
+        else f"{frame.height} incident(s) from {_day(first_day)} to {_day(as_of)}, none repeated"
     )
     return Flag(
         "repeat_location", "Repeat location", bool(categories), detail, _rules(std, LOCATION_RULES[:3])

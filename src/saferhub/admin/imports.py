@@ -112,6 +112,14 @@ def past_imports(*, engine: Engine, reader: Reader, where_from: str, limit: int 
     return [_view(r) for r in rows]
 
 
+def import_run(*, engine: Engine, reader: Reader, where_from: str, import_id: int) -> ImportView | None:
+    """One import's counts (no personal data), or None if there is no such import."""
+    _require_importer(engine, reader, where_from)
+    with engine.connect() as conn:
+        row = conn.execute(select(ImportRun).where(ImportRun.id == import_id)).first()
+    return None if row is None else _view(row)
+
+
 def _row_agency(fields: dict[str, Any], default: str | None) -> str | None:
     for key, value in fields.items():
         if key.strip().lower() == "agency" and isinstance(value, str) and value.strip():

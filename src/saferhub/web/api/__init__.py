@@ -16,7 +16,7 @@ from saferhub.web.api.me import router as me_router
 from saferhub.web.deps import Public
 from saferhub.web.templating import render
 
-API_MODULES = ("people", "places", "analysis", "cases", "actions", "briefings", "audit")
+API_MODULES = ("people", "places", "analysis", "cases", "actions", "imports", "audit")
 
 
 def api_router() -> APIRouter:

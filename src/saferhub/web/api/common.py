@@ -48,6 +48,7 @@ _ANSWERS: dict[int, tuple[type[BaseModel], str]] = {
     403: (ErrorOut, "The caller's role may not do this"),
     404: (ErrorOut, "Not there, or not the caller's to see (the same answer)"),
     422: (InvalidOut, "A parameter or the body is not valid"),
+    413: (ErrorOut, "The file sent is too large"),
 }
 ALWAYS = (400, 401, 403, 422)  # 400: any request with a NUL in its text (saferhub.web.nul_bytes)
 

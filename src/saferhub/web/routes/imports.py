@@ -3,10 +3,6 @@ its rows, and the quarantined rows (values only for the file's own agency)."""
 
 from __future__ import annotations
 
-import re
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
@@ -15,28 +11,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from saferhub.admin import imports
 from saferhub.feeds import FEEDS, FileRefused
 from saferhub.web.api.common import IdInPath
-from saferhub.web.deps import Actor, Allow, engine_of, settings_of
+from saferhub.web.deps import Actor, Allow, engine_of
 from saferhub.web.templating import render
+from saferhub.web.uploads import MAX_UPLOAD_MB, TOO_BIG, import_sent_file, too_big, upload_size_limit
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 IMPORTERS = Allow(frozenset({"hub_admin", "analyst"}), personal=True)
 ImporterActor = Annotated[Actor, Depends(IMPORTERS)]
-MAX_UPLOAD_MB = 200
-MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def upload_size_limit(request: Request) -> None:
-    """Refuse a body that says it is too big before anything reads it (413)."""
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_UPLOAD_BYTES + 64 * 1024:
-        raise HTTPException(413, f"The file is larger than {MAX_UPLOAD_MB} MB. Split it and send the parts.")
-
-
-def _safe_name(name: str | None) -> str:
-    """The uploaded file's own name, kept to plain characters (it is stored with the import)."""
-    cleaned = _UNSAFE.sub("-", Path(name or "").name).strip(".-")[:100]
-    return cleaned or "upload.csv"
 
 
 def _page(
@@ -66,30 +47,14 @@ def upload(
         return _page(request, actor, error="Choose the feed the file belongs to.", status=400)
     if file is None or not file.filename:
         return _page(request, actor, error="Choose a file to upload.", feed=feed, status=400)
-    if file.size is not None and file.size > MAX_UPLOAD_BYTES:
-        return _page(
-            request, actor, error=f"The file is larger than {MAX_UPLOAD_MB} MB.", feed=feed, status=413
-        )
-    settings = settings_of(request)
-    uploads = settings.data_dir / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="import-", dir=uploads))
+    if too_big(file):
+        return _page(request, actor, error=TOO_BIG, feed=feed, status=413)
     try:
-        path = folder / _safe_name(file.filename)
-        with path.open("wb") as out:
-            shutil.copyfileobj(file.file, out, length=1 << 20)
-        if path.stat().st_size == 0:
-            return _page(request, actor, error=f"{path.name}: the file is empty.", feed=feed, status=400)
-        summary = imports.import_upload(
-            settings=settings, engine=engine_of(request), reader=actor.reader, where_from=actor.where_from,
-            feed=feed, path=path,
-        )  # fmt: skip
+        summary = import_sent_file(request, actor, feed=feed, file=file)
     except FileRefused as refused:
         # One line naming the file and the problem; nothing from the file was stored.
         message = f"The file was refused and nothing from it was imported. {refused}"
         return _page(request, actor, error=message, feed=feed, status=400)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     return RedirectResponse(f"/imports/{summary.import_id}", status_code=303)
 
 

@@ -30,17 +30,21 @@ class Rule:
     source: str
     local: bool = False
 
+    @property
+    def shown(self) -> Any:
+        """The value as written out: a list joined with commas ("none" if empty)."""
+        return (", ".join(map(str, self.value)) or "none") if isinstance(self.value, list) else self.value
+
     def describe(self) -> str:
-        shown = (", ".join(map(str, self.value)) or "none") if isinstance(self.value, list) else self.value
-        return f"{self.name} = {shown} ({self.source}{'; local' if self.local else ''})"
+        return f"{self.name} = {self.shown} ({self.source}{'; local' if self.local else ''})"
 
     def plain(self) -> str:
         """For a page a partner reads: the published rule's own words, which give its value; a
         local figure, whose source names only the file it came from, gets its name in words."""
         if not self.local and self.source:
             return self.source[:1].upper() + self.source[1:]
-        shown = (", ".join(map(str, self.value)) or "none") if isinstance(self.value, list) else self.value
-        return f"{self.name.replace('_', ' ').capitalize()}: {shown} ({self.source or 'no source given'})"
+        words = self.name.replace("_", " ").capitalize()
+        return f"{words}: {self.shown} ({self.source or 'no source given'})"
 
 
 @dataclass(frozen=True)

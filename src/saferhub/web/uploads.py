@@ -21,6 +21,7 @@ from saferhub.web.deps import Actor, engine_of, settings_of
 MAX_UPLOAD_MB = 200
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 TOO_BIG = f"The file is larger than {MAX_UPLOAD_MB} MB. Split it and send the parts."
+REFUSED = "The file was refused and nothing from it was imported."  # then FileRefused's one line
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 

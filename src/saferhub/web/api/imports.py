@@ -13,10 +13,10 @@ from saferhub.admin import imports
 from saferhub.feeds import FEEDS, FileRefused
 from saferhub.web.api.common import IdInPath, UtcDateTime, answers
 from saferhub.web.deps import Actor, Allow, engine_of
-from saferhub.web.uploads import TOO_BIG, import_sent_file, too_big, upload_size_limit
+from saferhub.web.uploads import REFUSED, TOO_BIG, import_sent_file, too_big, upload_size_limit
 
 router = APIRouter(prefix="/imports", tags=["imports"])
-Importer = Annotated[Actor, Depends(Allow(frozenset({"hub_admin", "analyst"}), personal=True))]
+Importer = Annotated[Actor, Depends(Allow(imports.IMPORTERS, personal=True))]
 
 
 class ImportOut(BaseModel):
@@ -85,7 +85,7 @@ def upload(
     try:
         summary = import_sent_file(request, actor, feed=feed, file=file)
     except FileRefused as refused:
-        message = f"The file was refused and nothing from it was imported. {refused}"
+        message = f"{REFUSED} {refused}"
         raise HTTPException(400, message) from None
     engine, reader, where_from = engine_of(request), actor.reader, actor.where_from
     run = imports.import_run(engine=engine, reader=reader, where_from=where_from, import_id=summary.import_id)

@@ -13,11 +13,10 @@ from saferhub.feeds import FEEDS, FileRefused
 from saferhub.web.api.common import IdInPath
 from saferhub.web.deps import Actor, Allow, engine_of
 from saferhub.web.templating import render
-from saferhub.web.uploads import MAX_UPLOAD_MB, TOO_BIG, import_sent_file, too_big, upload_size_limit
+from saferhub.web.uploads import MAX_UPLOAD_MB, REFUSED, TOO_BIG, import_sent_file, too_big, upload_size_limit
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-IMPORTERS = Allow(frozenset({"hub_admin", "analyst"}), personal=True)
-ImporterActor = Annotated[Actor, Depends(IMPORTERS)]
+ImporterActor = Annotated[Actor, Depends(Allow(imports.IMPORTERS, personal=True))]
 
 
 def _page(
@@ -53,7 +52,7 @@ def upload(
         summary = import_sent_file(request, actor, feed=feed, file=file)
     except FileRefused as refused:
         # One line naming the file and the problem; nothing from the file was stored.
-        message = f"The file was refused and nothing from it was imported. {refused}"
+        message = f"{REFUSED} {refused}"
         return _page(request, actor, error=message, feed=feed, status=400)
     return RedirectResponse(f"/imports/{summary.import_id}", status_code=303)
 

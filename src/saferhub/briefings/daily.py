@@ -2,7 +2,8 @@
 
 Door: ``daily_briefing(engine=..., settings=..., date=..., agency=..., out_dir=...)`` writes
 the pack as HTML and PDF and returns ``BriefingFiles``; ``daily_briefings`` makes several
-agencies' packs from one reading of the store.
+agencies' packs from one reading of the store, and ``daily_briefings_for`` several readers'
+(agencies and roles), each in a folder of its own.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from saferhub.access import Reader
 from saferhub.access.agreement import agreement_for
 from saferhub.analysis.standards import standards_for
 from saferhub.areas import load_areas
@@ -36,6 +38,27 @@ def daily_briefings(
     pdf: bool = True,
 ) -> list[BriefingFiles]:
     """The briefing for the morning of ``date``, one pack per agency, each through the access layer."""
+    readers = [Reader(agency=agency, role=role, user=user) for agency in agencies]
+    return daily_briefings_for(
+        engine=engine, settings=settings, date=date, packs=[(r, out_dir) for r in readers], pdf=pdf
+    )
+
+
+def daily_briefings_for(
+    *,
+    engine: Engine,
+    settings: Settings,
+    date: dt.date,
+    packs: Sequence[tuple[Reader, Path]],
+    pdf: bool = True,
+) -> list[BriefingFiles]:
+    """The briefing for the morning of ``date``, one pack per (reader, folder), in that order.
+
+    The period's records are read and analysed once for all of them (what they draw on is the
+    same for every reader); each pack then takes what its reader may see through the access
+    layer and is written in its own folder, as the archive keeps packs of different roles
+    apart (``saferhub.workspace.packs.role_folder``).
+    """
     started = time.perf_counter()
     period = daily_period(date)
     areas = load_areas(settings.areas_file)
@@ -43,9 +66,9 @@ def daily_briefings(
     agreement = agreement_for(settings)
     read = time.perf_counter() - started
     out = []
-    for agency in agencies:
+    for reader, out_dir in packs:
         clock = time.perf_counter()
-        gate = Gate.for_agency(agency, role=role, user=user, agreement=agreement)
+        gate = Gate(reader, agreement)
         pack = build_pack(data=data, gate=gate, engine=engine, kind="daily")
         built = time.perf_counter() - clock
         files = write_pack(pack, out_dir=out_dir, pdf=pdf)

@@ -5,7 +5,8 @@ Packs are where ``saferhub briefing daily|weekly`` writes them: ``data_dir/brief
 (``<stem>-<agency>.html`` and ``.pdf``), made for an analyst. A reader sees only their
 agency's packs; a role the agreement limits more than an analyst (a partner viewer reads
 no intelligence) sees only packs made for that role, in a ``<role>/`` folder of the same day
-(``saferhub briefing daily --role partner_viewer --out .../<day>/partner_viewer``).
+(``saferhub briefing daily --role partner_viewer --out .../<day>/partner_viewer``; the
+scheduled run makes them for every role its agencies' users read at, ``pack_roles``).
 Each opening or download is written to the audit log as an export (ids and counts only).
 """
 
@@ -13,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from saferhub.access import Reader, SharingAgreement
+from saferhub.access import ROLES, Reader, SharingAgreement
 from saferhub.config import Settings
 from saferhub.workspace.people_lists import log_look
 
@@ -26,6 +28,8 @@ KINDS = ("daily", "weekly")
 _FOLDER = {"daily": re.compile(r"^\d{4}-\d{2}-\d{2}$"), "weekly": re.compile(r"^\d{4}-W\d{2}$")}
 _STEM = re.compile(r"^(daily|weekly)-[a-z0-9-]+-[a-z0-9_]+$")
 PACK_MAKERS = frozenset({"hub_admin", "analyst"})
+# The roles that read the archive (the web's STAFF): an auditor reads the audit log, not packs.
+PACK_READERS = frozenset({"hub_admin", "analyst", "officer", "partner_viewer"})
 
 
 @dataclass(frozen=True)
@@ -65,15 +69,55 @@ def briefings_root(settings: Settings) -> Path:
 
 def role_folder(reader: Reader, agreement: SharingAgreement) -> str:
     """'' for a role the agreement treats as an analyst, else the role's own sub-folder."""
-    mine, analyst = agreement.role(reader.role), agreement.role("analyst")
-    same = (mine.ceiling, mine.intelligence_content) == (analyst.ceiling, analyst.intelligence_content)
-    return "" if same else reader.role
+    return "" if pack_role(reader.role, agreement) == "analyst" else reader.role
+
+
+def _limits(role: str, agreement: SharingAgreement) -> tuple[int, bool]:
+    limits = agreement.role(role)
+    return limits.ceiling.rank, limits.intelligence_content
+
+
+def pack_role(role: str, agreement: SharingAgreement) -> str:
+    """The role a pack for ``role`` is made for: 'analyst' where the agreement gives the role
+    what it gives an analyst (the pack in the day's folder), else the role itself."""
+    return "analyst" if _limits(role, agreement) == _limits("analyst", agreement) else role
+
+
+def least_cleared(roles: Collection[str], agreement: SharingAgreement) -> str | None:
+    """The one of ``roles`` whose pack every other may read: the agreement gives it no higher a
+    ceiling and no intelligence the others do not get. None when no role is below all the
+    others (an agreement that lowers one role's ceiling and another's intelligence)."""
+    for role in sorted(roles, key=ROLES.index):
+        ceiling, content = _limits(role, agreement)
+        if all(ceiling <= c and (not content or has) for c, has in (_limits(o, agreement) for o in roles)):
+            return role
+    return None
+
+
+def pack_roles(
+    *, engine: Engine, agreement: SharingAgreement, agencies: Collection[str]
+) -> dict[str, tuple[str, ...]]:
+    """Per agency, the roles its daily pack is made for so that each of its active users who
+    read the archive finds one at their level ('analyst' first); agencies with no such users
+    are left out."""
+    from saferhub.accounts import list_users
+
+    found: dict[str, set[str]] = {}
+    for user in list_users(engine=engine):
+        if user.active and user.agency in agencies and user.role in PACK_READERS:
+            found.setdefault(user.agency, set()).add(pack_role(user.role, agreement))
+    return {agency: tuple(sorted(roles, key=ROLES.index)) for agency, roles in found.items()}
+
+
+def pack_folder(day_folder: Path, reader: Reader, agreement: SharingAgreement) -> Path:
+    """Where in a day's (or week's) folder the pack made for ``reader`` is kept."""
+    sub = role_folder(reader, agreement)
+    return day_folder / sub if sub else day_folder
 
 
 def list_packs(*, settings: Settings, reader: Reader, agreement: SharingAgreement) -> list[StoredPack]:
     """The reader's agency's packs on disk, newest first (daily before weekly on the same day)."""
     root = briefings_root(settings)
-    sub = role_folder(reader, agreement)
     found: list[StoredPack] = []
     for kind in KINDS:
         base = root / kind
@@ -82,7 +126,7 @@ def list_packs(*, settings: Settings, reader: Reader, agreement: SharingAgreemen
         for folder in sorted(base.iterdir(), reverse=True):
             if not folder.is_dir() or not _FOLDER[kind].match(folder.name):
                 continue
-            where = folder / sub if sub else folder
+            where = pack_folder(folder, reader, agreement)
             for html in sorted(where.glob(f"{kind}-*-{reader.agency}.html")):
                 pack = _pack(kind, folder.name, html, reader)
                 if pack is not None:
@@ -106,9 +150,7 @@ def find_pack(
         return None
     if not stem.startswith(f"{kind}-") or not stem.endswith(f"-{reader.agency}"):
         return None
-    sub = role_folder(reader, agreement)
-    base = briefings_root(settings) / kind / folder
-    html = (base / sub if sub else base) / f"{stem}.html"
+    html = pack_folder(briefings_root(settings) / kind / folder, reader, agreement) / f"{stem}.html"
     if not html.is_file():
         return None
     return _pack(kind, folder, html, reader)

@@ -68,6 +68,7 @@ def _executable() -> Path:
 def _deliveries_table(deliveries: list[Delivery], *, dry_run: bool) -> Table:
     table = Table(title="Daily briefing: dry run, nothing sent" if dry_run else "Daily briefing by e-mail")
     table.add_column("agency", no_wrap=True)
+    table.add_column("made for", no_wrap=True)
     table.add_column("recipients", overflow="fold")
     table.add_column("attachments", overflow="fold")
     table.add_column("outcome", overflow="fold")
@@ -85,6 +86,7 @@ def _deliveries_table(deliveries: list[Delivery], *, dry_run: bool) -> Table:
             outcome = f"[bold red]not sent[/]: {escape(d.error or '')}"
         table.add_row(
             d.agency,
+            (d.made_for or "-").replace("_", " "),
             escape("\n".join(d.recipients)),
             "\n".join(f"{p.name} ({p.stat().st_size:,} bytes)" for p in d.attachments if p.exists()) or "-",
             outcome,
@@ -145,7 +147,10 @@ def _describe_setup(settings: Settings, at: dt.time) -> None:
     out.print(
         f"The daily hub briefing ({CLASSIFICATION}) is built for each agency on the distribution "
         f"list and e-mailed to that agency's addresses, with its own PDF and HTML attached, at "
-        f"{at:%H:%M} UK time on working days: Monday to Friday except {BANK_HOLIDAYS_SOURCE}.",
+        f"{at:%H:%M} UK time on working days: Monday to Friday except {BANK_HOLIDAYS_SOURCE}. "
+        f"Each list gets the version for the agency's least-cleared SaferHub users (a voluntary "
+        f"sector whose users are partner viewers gets the partner viewers' version), and each "
+        f"user finds their own version on their home page.",
         highlight=False,
     )
     out.print(f"Next run: {long_date(upcoming.date())} at {at:%H:%M}.", highlight=False)

@@ -29,6 +29,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
+from saferhub.access import Reader, load_agreement
 from saferhub.briefings import delivery
 from saferhub.briefings.delivery import (
     CLASSIFICATION,
@@ -548,7 +549,17 @@ def test_schedule_command_prints_the_cron_line(briefing_app, hub_env, start_serv
 def test_send_command_with_the_real_pack_builder(
     briefing_app, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start_server
 ) -> None:
-    """End to end: the packs ``saferhub briefing daily`` would build, each to its own agency."""
+    """End to end: the packs ``saferhub briefing daily`` would build, each to its own agency, at
+    the level of its users: the police's analysts, the voluntary sector's partner viewers."""
+    from saferhub.accounts import create_user
+    from saferhub.store import connect
+
+    engine = connect(settings.resolved_database_url())
+    for name, agency, role in (("pa", "police", "analyst"), ("vs", "third_sector", "partner_viewer")):
+        create_user(
+            engine=engine, username=name, display_name=name, agency=agency, role=role, password="x" * 12
+        )
+    engine.dispose()
     server, port = start_server(authenticator=_check_login, auth_required=True, auth_require_tls=False)
     lists = 'police = ["hub-police@example.org"]\nthird_sector = ["partner-desk@example.org"]\n'
     _configure_hub(monkeypatch, tmp_path, port, lists)
@@ -558,21 +569,30 @@ def test_send_command_with_the_real_pack_builder(
 
     assert result.exit_code == 0, result.output
     assert len(server.received) == 2
-    for agency, address, reader in [
-        ("police", "hub-police@example.org", "Merseyside Police"),
-        ("third_sector", "partner-desk@example.org", "Voluntary and community sector partners"),
+    assert "partner viewer" in result.output  # the table says whom each version is for
+    for agency, address, agency_name, role, folder in [
+        ("police", "hub-police@example.org", "Merseyside Police", "analyst", out),
+        (
+            "third_sector",
+            "partner-desk@example.org",
+            "Voluntary and community sector partners",
+            "partner viewer",
+            out / "partner_viewer",
+        ),
     ]:
         [got] = server.to(address)
         attached = _attachments(got.message)
-        written = {p.name: p.read_bytes() for p in out.iterdir() if p.stem.endswith(f"-{agency}")}
+        written = {p.name: p.read_bytes() for p in folder.iterdir() if p.stem.endswith(f"-{agency}")}
         assert attached == written and len(written) == 2
         pdf = next(data for name, data in attached.items() if name.endswith(".pdf"))
         html = next(data for name, data in attached.items() if name.endswith(".html")).decode()
         assert pdf.startswith(b"%PDF")
-        assert f"{reader} (analyst)</title>" in html  # the pack was built for this agency
+        assert f"{agency_name} ({role})</title>" in html  # built for this agency, at its users' level
         assert str(got.message["Subject"]) == (
-            f"{CLASSIFICATION}: SaferHub daily hub briefing, Monday 19 May 2025 ({reader} version)"
+            f"{CLASSIFICATION}: SaferHub daily hub briefing, Monday 19 May 2025 ({agency_name} version)"
         )
+    # Only the levels someone reads at are made: no analysts' pack for the voluntary sector.
+    assert not any(p.stem.endswith("-third_sector") for p in out.iterdir())
 
 
 def test_packs_are_built_together_and_one_by_one_when_that_fails(
@@ -587,26 +607,22 @@ def test_packs_are_built_together_and_one_by_one_when_that_fails(
         pdf, html = make_pack(agency)
         return BriefingFiles(pack=None, html=html, pdf=pdf)  # type: ignore[arg-type]
 
-    def together(*, agencies: list[str], **_: Any) -> list[BriefingFiles]:
-        calls.append(tuple(agencies))
-        if "police" in agencies and broken:
+    def build(*, packs: list[tuple[Reader, Path]], **_: Any) -> list[BriefingFiles]:
+        agencies = tuple(reader.agency for reader, _ in packs)
+        calls.append(agencies)
+        if "police" in agencies and (broken or len(agencies) == 1):
             raise RuntimeError("the police pack failed")
         return [files(a) for a in agencies]
 
-    def one(*, agency: str, **_: Any) -> BriefingFiles:
-        calls.append((agency,))
-        if agency == "police":
-            raise RuntimeError("the police pack failed")
-        return files(agency)
-
-    monkeypatch.setattr(daily, "daily_briefings", together)
-    monkeypatch.setattr(daily, "daily_briefing", one)
+    monkeypatch.setattr(daily, "daily_briefings_for", build)
     names = ("police", "council", "fire")
+    plan = {a: delivery.AgencyPacks(a, ("analyst",), "analyst") for a in names}
 
     def run() -> list[str]:
         make = delivery.daily_pack_maker(
-            engine=None, settings=None, date=DAY, out_dir=tmp_path, agencies=names
-        )  # type: ignore[arg-type]
+            engine=None, settings=None, date=DAY, out_dir=tmp_path, agencies=names, plan=plan,
+            agreement=load_agreement(),
+        )  # type: ignore[arg-type]  # fmt: skip
         deliveries = send_daily_briefings(
             settings=Settings(data_dir=tmp_path),
             date=DAY,

@@ -1,9 +1,11 @@
 """E-mailing each agency its own daily briefing.
 
 One message per agency, to that agency's distribution list, with that agency's pack
-attached. A failure for one agency is reported and the others are still sent. Neither
-the message body nor the log names anyone: the body says what is attached and how to
-handle it, and the log gives agencies, counts and file names only.
+attached, made at the level of the least-cleared of the agency's users (``daily_pack_plan``:
+a voluntary sector whose users are partner viewers is sent the partner-viewer pack). A
+failure for one agency is reported and the others are still sent. Neither the message body
+nor the log names anyone: the body says what is attached and how to handle it, and the log
+gives agencies, counts and file names only.
 """
 
 from __future__ import annotations
@@ -16,17 +18,20 @@ import smtplib
 import ssl
 import tomllib
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from saferhub.briefings.periods import long_date
 from saferhub.config import Settings
+
+if TYPE_CHECKING:
+    from saferhub.access import SharingAgreement
 
 CLASSIFICATION = "OFFICIAL-SENSITIVE"
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
@@ -92,6 +97,7 @@ class Delivery:
     attachments: tuple[Path, ...] = ()
     refused: tuple[str, ...] = ()
     error: str | None = None
+    made_for: str | None = None  # the role the attached pack was made for
 
     @property
     def delivered(self) -> tuple[str, ...]:
@@ -348,78 +354,150 @@ def deliver_daily_briefings(
     agencies: Sequence[str] | None = None,
     dry_run: bool = False,
 ) -> list[Delivery]:
-    """Build every listed agency's daily pack from the hub's store and e-mail it."""
+    """Build every listed agency's daily packs from the hub's store and e-mail each its own.
+
+    Each agency's packs are made at every level its users read at, where the web's archive
+    finds them (``out_dir``, and a folder per role below an analyst's); its list is sent the
+    one at the level of its least-cleared users (``daily_pack_plan``).
+    """
+    from saferhub.access.agreement import AgreementError, agreement_for
     from saferhub.services import open_store
 
     if not dry_run:
         MailServer.from_settings(settings)  # a missing setting is said before any work is done
     distribution = distribution_from_settings(settings)
+    try:
+        agreement = agreement_for(settings)
+    except AgreementError as exc:
+        raise DeliveryError(str(exc)) from None
+    sending = list(agencies or distribution)
     out_dir = out_dir or default_out_dir(settings, date)
     out_dir.mkdir(parents=True, exist_ok=True)
     engine = open_store(settings)
     try:
+        plan = daily_pack_plan(engine=engine, agreement=agreement, agencies=sending)
         make_pack = daily_pack_maker(
             engine=engine,
             settings=settings,
             date=date,
             out_dir=out_dir,
-            agencies=agencies or list(distribution),
+            agencies=sending,
+            plan=plan,
+            agreement=agreement,
         )
-        return send_daily_briefings(
+        deliveries = send_daily_briefings(
             settings=settings,
             date=date,
             make_pack=make_pack,
             distribution=distribution,
             agencies=agencies,
-            agency_names=agency_names(settings),
+            agency_names={key: agency.name for key, agency in agreement.agencies.items()},
             dry_run=dry_run,
         )
     finally:
         engine.dispose()
+    return [replace(d, made_for=plan[d.agency].mailed) if d.agency in plan else d for d in deliveries]
 
 
-def agency_names(settings: Settings) -> dict[str, str]:
-    """The agencies' names in the sharing agreement ("Merseyside Police" for police)."""
-    from saferhub.access.agreement import AgreementError, agreement_for
+@dataclass(frozen=True)
+class AgencyPacks:
+    """The daily packs one agency's run makes, and the one its distribution list is sent."""
 
-    try:
-        return {key: agency.name for key, agency in agreement_for(settings).agencies.items()}
-    except AgreementError:
-        return {}  # the pack builder will say what is wrong with the agreement
+    agency: str
+    roles: tuple[str, ...]  # one pack per role, each at a level the agency's users read at
+    mailed: str | None  # the role of the pack e-mailed; None: no one pack suits all its users
+    why_not: str | None = None  # why none is e-mailed (no personal data: agency and roles only)
+
+
+def daily_pack_plan(
+    *, engine: Engine, agreement: SharingAgreement, agencies: Sequence[str]
+) -> dict[str, AgencyPacks]:
+    """Per agency, which packs to make and which to e-mail.
+
+    A distribution list names no roles, and anyone at the agency may be on it: it is sent
+    the pack of the agency's least-cleared users who read briefings (the voluntary sector's
+    partner viewers read no intelligence, so neither does its list). Packs are made for every
+    level its users read at, so each finds today's pack in the web archive. An agency with
+    no such users gets the pack of the least-cleared role (fail closed): give its people
+    their accounts to have their level.
+    """
+    from saferhub.workspace.packs import PACK_READERS, least_cleared, pack_role, pack_roles
+
+    users = pack_roles(engine=engine, agreement=agreement, agencies=agencies)
+    any_reader = {pack_role(role, agreement) for role in PACK_READERS}
+    plan = {}
+    for agency in agencies:
+        roles = users.get(agency, ())
+        mailed = least_cleared(roles or any_reader, agreement)
+        why_not = None
+        if mailed is None:
+            whose = f"the roles of the {agency} users" if roles else "the hub's roles"
+            why_not = (
+                f"no one pack suits {whose} ({', '.join(sorted(roles or any_reader))}): the "
+                f"sharing agreement limits them in different ways, so the pack was not e-mailed"
+            )
+        made = tuple(dict.fromkeys((*roles, *([mailed] if mailed else []))))
+        plan[agency] = AgencyPacks(agency, made, mailed, why_not)
+    return plan
 
 
 def daily_pack_maker(
-    *, engine: Engine, settings: Settings, date: dt.date, out_dir: Path, agencies: Sequence[str] = ()
+    *,
+    engine: Engine,
+    settings: Settings,
+    date: dt.date,
+    out_dir: Path,
+    agencies: Sequence[str],
+    plan: Mapping[str, AgencyPacks],
+    agreement: SharingAgreement,
 ) -> PackMaker:
-    """The pack builder for ``send_daily_briefings``: one agency's PDF and HTML.
+    """The pack builder for ``send_daily_briefings``: one agency's PDF and HTML for its list.
 
-    Packs are built through the access layer as ``saferhub briefing daily --agency`` builds
-    them. The ``agencies`` to be sent are built together on the first call, reading the
-    period's records once; should that fail, each is then built on its own, so that one
-    agency's failure leaves the others to be sent.
+    Packs are built through the access layer as ``saferhub briefing daily`` builds them, one
+    per agency and role of the ``plan``, in ``out_dir`` or its role's folder below it
+    (``saferhub.workspace.packs.pack_folder``). All of them are built together on the first
+    call, reading the period's records once; should that fail, each agency's are then built
+    on their own, so that one agency's failure leaves the others to be sent.
     """
-    from saferhub.briefings.daily import daily_briefing, daily_briefings
+    from saferhub.access import Reader
+    from saferhub.briefings.daily import daily_briefings_for
     from saferhub.briefings.render import BriefingFiles
+    from saferhub.workspace.packs import pack_folder
 
-    built: dict[str, BriefingFiles] = {}
+    def wanted(agency: str) -> list[tuple[Reader, Path]]:
+        readers = [Reader(agency=agency, role=role) for role in plan[agency].roles]
+        return [(r, pack_folder(out_dir, r, agreement)) for r in readers]
+
+    def build(agency_packs: list[tuple[str, tuple[Reader, Path]]]) -> None:
+        made = daily_briefings_for(
+            engine=engine, settings=settings, date=date, packs=[w for _, w in agency_packs]
+        )
+        built.update(((a, r.role), f) for (a, (r, _)), f in zip(agency_packs, made, strict=True))
+
+    everything = [(a, w) for a in agencies if a in plan for w in wanted(a)]
+    built: dict[tuple[str, str], BriefingFiles] = {}
     tried_together = False
 
     def make(agency: str) -> list[Path]:
         nonlocal tried_together
-        if not tried_together and len(agencies) > 1 and agency in agencies:
+        if agency not in plan:
+            raise DeliveryError(f"no packs were planned for {agency}")
+        if not tried_together and len(everything) > 1 and agency in agencies:
             tried_together = True
             try:
-                together = daily_briefings(
-                    engine=engine, settings=settings, date=date, agencies=list(agencies), out_dir=out_dir
-                )
-                built.update(zip(agencies, together, strict=True))
+                build(everything)
             except Exception as exc:
                 log.warning(
                     "building the packs together failed (%s); building each on its own", type(exc).__name__
                 )
-        files = built.pop(agency, None) or daily_briefing(
-            engine=engine, settings=settings, date=date, agency=agency, out_dir=out_dir
-        )
+        missing = [(agency, w) for w in wanted(agency) if (agency, w[0].role) not in built]
+        if missing:
+            build(missing)
+        mine = {role: built.pop((agency, role)) for role in plan[agency].roles}
+        entry = plan[agency]
+        if entry.mailed is None:
+            raise DeliveryError(entry.why_not or f"no {agency} pack suits every reader")
+        files = mine[entry.mailed]
         if files.pdf is None:
             raise DeliveryError(f"the {agency} pack has no PDF")
         return [files.pdf, files.html]

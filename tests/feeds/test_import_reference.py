@@ -1,7 +1,8 @@
-"""Every event names the import that brought it, or last changed it (decision 0007).
+"""Every event names the import that brought it (or last changed it), every mention its event.
 
-PostgreSQL has no foreign key on ``events.import_id`` (migration 0009), so these tests are
-what checks the reference there; SQLite stores keep the foreign key and get 32 KiB pages.
+PostgreSQL has no foreign keys on ``events.import_id`` and ``person_mentions.event_id``
+(migration 0009, decision 0007), so these tests are what checks the references there;
+SQLite stores keep the foreign keys, and get 32 KiB pages.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, func, inspect, select, text
 
 from feeds.helpers import run_import, write_csv
 from saferhub.config import Settings
 from saferhub.feeds import FileRefused
-from saferhub.store import Event, ImportRun
+from saferhub.store import Event, ImportRun, PersonMention
 
 HEADER = ["agency", "source_id", "reported_at", "asb_type", "description"]
 
@@ -73,10 +74,38 @@ def test_a_refused_file_leaves_no_event_without_its_import(
 
 
 def test_store_layout_per_backend(engine: Engine) -> None:
-    foreign = inspect(engine).get_foreign_keys("events")
+    checked = {
+        table: [
+            (f["referred_table"], f["constrained_columns"]) for f in inspect(engine).get_foreign_keys(table)
+        ]
+        for table in ("events", "person_mentions")
+    }
     if engine.dialect.name == "postgresql":
-        assert foreign == []
+        assert checked == {"events": [], "person_mentions": []}
         return
-    assert [(f["referred_table"], f["constrained_columns"]) for f in foreign] == [("imports", ["import_id"])]
+    assert checked == {"events": [("imports", ["import_id"])], "person_mentions": [("events", ["event_id"])]}
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA page_size").scalar_one() == 32768
+
+
+def test_each_mention_names_its_event(tmp_path: Path, settings: Settings, engine: Engine) -> None:
+    header = [*HEADER, "reporter_first_name", "reporter_last_name", "subject_first_name", "subject_last_name"]
+    rows = [
+        ["council", "S1", "2024-05-01T10:00:00", "nuisance", "Noise", "Mary", "Jones", "Kevin", "Smith"],
+        ["council", "S2", "2024-05-02T10:00:00", "nuisance", "Litter", "Ann", "Lee", None, None],
+    ]
+    run_import(settings, engine, "asb-reports", write_csv(tmp_path / "asb.csv", header, rows))
+    rows[1][-2:] = ["Kyle", "Brown"]  # S2 now names a subject too
+    run_import(settings, engine, "asb-reports", write_csv(tmp_path / "asb-again.csv", header, rows))
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(Event.source_id, PersonMention.role, PersonMention.last_name)
+            .join_from(PersonMention, Event, PersonMention.event_id == Event.id)
+            .order_by(Event.source_id, PersonMention.role)
+        ).all()
+        mentions = conn.execute(select(func.count()).select_from(PersonMention)).scalar_one()
+    assert [tuple(r) for r in found] == [
+        ("S1", "reporter", "jones"), ("S1", "subject", "smith"),
+        ("S2", "reporter", "lee"), ("S2", "subject", "brown"),
+    ]  # fmt: skip
+    assert mentions == len(found)  # none points at a missing event

@@ -105,7 +105,10 @@ class PersonMention(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    # Written only by the import that writes its event, in the same statement: like
+    # Event.import_id, PostgreSQL does not check it row by row (migration 0009); SQLite
+    # stores keep the foreign key (ON DELETE CASCADE) of migration 0001.
+    event_id: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(20))
     raw: Mapped[dict[str, Any]] = mapped_column(JSONType)
     first_name: Mapped[str | None] = mapped_column(String(200))

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 from typing import Any
 
+import polars as pl
+from polars.testing import assert_frame_equal
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
@@ -126,3 +128,33 @@ def test_cli_commands_print_json_and_sources(engine: Engine, settings: Settings)
         table = runner.invoke(app, [command, "--as-of", "2026-11-25"], env={"COLUMNS": "250"})
         assert table.exit_code == 0 and expected in table.stdout
     assert "2014 s104" in runner.invoke(app, ["asb-case-review", "--json"]).stderr
+
+
+def test_repeat_locations_of_the_active_places_are_the_whole_lists_rows(engine: Engine) -> None:
+    """A briefing reads only the places with an incident in its period: the rows whose
+    latest incident falls in the period are the whole list's, field for field."""
+    asb = {"category": "asb"}
+    add_events(engine, calls(None, "2026-02-01", "2026-07-14", place="A", **asb))  # latest in the period
+    add_events(engine, calls(None, "2026-02-01", "2026-06-01", place="B", **asb))  # listed, not active
+    add_events(
+        engine, calls(None, "2026-03-01", "2026-07-13", hour=23, place="C", **asb)
+    )  # 22:00 UTC: before
+    add_events(
+        engine, calls(None, "2026-03-01", "2026-07-14", hour=0, place="D", **asb)
+    )  # 23:00 UTC the 13th
+    add_events(engine, calls(None, "2026-07-14", place="E", **asb) + calls(None, "2026-05-01", place="E"))
+    # Behaviour 200 days back, reported in the period: the report is dated when it was made.
+    add_events(engine, [report("x", "2026-07-15", occurred_days_before=200, place="F")])
+    add_events(engine, calls(None, "2026-04-01", place="F", **asb))
+    # Reported before the period about behaviour in it: dated before, so not active.
+    add_events(engine, [report("y", "2026-07-10", occurred_days_before=-4, place="G")])
+    add_events(engine, calls(None, "2026-04-01", place="G", **asb))
+    as_of, active = dt.date(2026, 7, 15), (dt.date(2026, 7, 14), dt.date(2026, 7, 15))
+    whole = repeat_locations(engine=engine, as_of=as_of).rows
+    day = pl.col("last_incident").dt.date()
+    expected = whole.filter((day >= active[0]) & (day <= active[1]))
+    found = repeat_locations(engine=engine, as_of=as_of, active=active).rows
+    assert set(whole["place_id"]) == {"A", "B", "C", "D", "F", "G"}
+    assert sorted(expected["place_id"]) == ["A", "D", "F"]
+    assert_frame_equal(found.filter((day >= active[0]) & (day <= active[1])), expected)
+    assert set(found["place_id"]) <= set(whole["place_id"]) - {"B"}

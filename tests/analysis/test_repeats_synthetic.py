@@ -21,10 +21,14 @@ not turn into a place). Nothing is listed wrongly.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
+from sqlalchemy import Engine
 
 from analysis.test_frequent_callers_synthetic import DAYS, SCALE, SEED, database
 from saferhub.analysis import evaluate_people as ev
@@ -65,8 +69,41 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
             out[side, "repeat_location"] = ev.score_list(
                 listed, places, ev.flagged(truth, "places.csv", "repeat_location"), "place_id"
             )
+            if not oracle:
+                out["active"] = active_against_whole(engine)
         engine.dispose()
         yield out
+
+
+def active_against_whole(engine: Engine) -> list[tuple[dt.date, int, pl.DataFrame, pl.DataFrame]]:
+    """(last day, days, the whole list's rows whose latest incident is in those days, the
+    list of the places active in them, filtered alike) for days and weeks through the year."""
+    out = []
+    day = pl.col("last_incident").dt.date()
+    end = DEFAULT_END_DATE
+    # A day, a weekend over the change to summer time (29 March 2026), weeks through the year.
+    periods = [
+        (end, 1),
+        (end, 7),
+        (dt.date(2026, 3, 29), 3),
+        (dt.date(2026, 8, 2), 7),
+        (dt.date(2026, 1, 14), 1),
+    ]
+    for as_of, days in periods:
+        first = as_of - dt.timedelta(days=days - 1)
+        in_days = (day >= first) & (day <= as_of)
+        whole = repeat_locations(engine=engine, as_of=as_of).rows.filter(in_days)
+        active = repeat_locations(engine=engine, as_of=as_of, active=(first, as_of)).rows.filter(in_days)
+        out.append((as_of, days, whole, active))
+    return out
+
+
+def test_repeat_locations_of_the_active_places_equal_the_whole_lists(measured: dict[str, Any]) -> None:
+    """What a briefing reads (the places with an incident in its period) gives the same
+    rows, field for field, as the whole 12 months' list cut to the period."""
+    for as_of, days, whole, active in measured["active"]:
+        assert whole.height > 0, (as_of, days)
+        assert_frame_equal(active, whole)
 
 
 @pytest.mark.parametrize("flag", ["repeat_victim", "asb_case_review", "repeat_location"])

@@ -356,16 +356,33 @@ def place_calls(conn: Connection, *, start: dt.datetime, end: dt.datetime) -> pl
 
 
 def place_incidents(
-    conn: Connection, *, start: dt.datetime, end: dt.datetime, feeds: Sequence[str]
+    conn: Connection,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    feeds: Sequence[str],
+    active: tuple[dt.date, dt.date] | None = None,
 ) -> pl.DataFrame:
     """Incidents at places in [start, end): place_id, event_id, feed, agency, category,
-    type, motive, at (local). ASB reports are dated when reported."""
+    type, motive, at (local). ASB reports are dated when reported.
+
+    ``active`` (first and last local day): only the places that may have an incident on
+    those days (``_active_places``); every incident of those places is read."""
     wide = _window(conn, start - dt.timedelta(days=400), end + dt.timedelta(days=1))
+    where = f"e.feed IN {_in(conn, feeds)} AND {wide}"
+    if active is None:
+        source = f"{_places_from(conn)} AND {where}"
+    else:  # by the place_id index from the few active places, not a pass over every place
+        places = _active_places(conn, active[0], active[1], feeds, wide)
+        source = (
+            "event_places ep CROSS JOIN events e WHERE e.id = ep.event_id "
+            f"AND ep.place_id IN ({places}) AND {where}"
+        )
     sql = (
         f"SELECT ep.place_id, e.id, e.feed, e.agency, e.category, e.type, "
         f"{_json(conn, 'e.attributes', 'motive')}, e.occurred_at, "
         f"{_json(conn, 'e.attributes', 'reported_at')}, e.occurred_at "
-        f"FROM {_places_from(conn)} AND e.feed IN {_in(conn, feeds)} AND {wide}"
+        f"FROM {source}"
     )
     schema = {
         "place_id": pl.String,
@@ -380,6 +397,53 @@ def place_incidents(
         "occurred": pl.Datetime,
     }
     return _date_reports(read_sql(conn, sql, schema), start, end).drop("occurred")
+
+
+def _active_places(
+    conn: Connection, first_day: dt.date, last_day: dt.date, feeds: Sequence[str], wide: str
+) -> str:
+    """SQL: the ids of places with an incident that ``place_incidents`` may date on the local
+    days ``first_day`` .. ``last_day``: more rather than fewer, never one too few.
+
+    An incident is dated by occurred_at (naive UTC: a day's margin either side covers the
+    UK offset), an ASB report by its reported_at when polars can read it: text that starts
+    with its date as written (a day's margin for its offset, one more for the local day);
+    a report whose reported_at does not start with a date is always taken."""
+    start, end = utc_bounds(first_day - dt.timedelta(days=1), last_day + dt.timedelta(days=1))
+    pairs = "events e CROSS JOIN event_places ep WHERE ep.event_id = e.id AND ep.place_id IS NOT NULL"
+    by_time = (
+        f"SELECT ep.place_id FROM {pairs} AND e.feed IN {_in(conn, feeds)} "
+        f"AND e.occurred_at >= {_lit(conn, start)} AND e.occurred_at < {_lit(conn, end)}"
+    )
+    if "asb-reports" not in feeds:
+        return by_time
+    reported = _json(conn, "e.attributes", "reported_at")
+    low = _lit(conn, (first_day - dt.timedelta(days=2)).isoformat())
+    high = _lit(conn, (last_day + dt.timedelta(days=2)).isoformat())
+    if conn.dialect.name == "postgresql":
+        dated = f"{reported} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}'"
+    else:
+        dated = f"{reported} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
+    by_report = (
+        f"SELECT ep.place_id FROM {pairs} AND e.feed = 'asb-reports' AND {wide} "
+        f"AND {reported} IS NOT NULL "
+        f"AND (NOT ({dated}) OR substr({reported}, 1, 10) BETWEEN {low} AND {high})"
+    )
+    return f"{by_time} UNION {by_report}"
+
+
+def place_kinds(conn: Connection, place_ids: Sequence[str]) -> pl.DataFrame:
+    """place_id, kind, ward_code of the given places (``place_details`` without the
+    addresses partners wrote, which are many rows to read)."""
+    schema = {"place_id": pl.String, "kind": pl.String, "ward_code": pl.String}
+    ids = sorted({str(x) for x in place_ids})
+    frames = [
+        read_frame(
+            conn, select(P.place_id, P.kind, P.ward_code).where(P.place_id.in_(ids[i : i + 20_000])), schema
+        )
+        for i in range(0, len(ids), 20_000)
+    ]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
 
 
 def place_details(conn: Connection, place_ids: Sequence[str]) -> pl.DataFrame:

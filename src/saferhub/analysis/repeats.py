@@ -184,15 +184,27 @@ def similar_incident(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def repeat_locations(*, engine: Engine, as_of: dt.date, standards: Standards | None = None) -> RepeatList:
-    """Places with a further similar incident within the rolling 12 months to ``as_of``."""
+def repeat_locations(
+    *,
+    engine: Engine,
+    as_of: dt.date,
+    standards: Standards | None = None,
+    active: tuple[dt.date, dt.date] | None = None,
+) -> RepeatList:
+    """Places with a further similar incident within the rolling 12 months to ``as_of``.
+
+    ``active`` (first and last local day): leave out places with no incident on those days.
+    Every row kept is the same as in the whole list (each place's row depends only on its
+    own incidents), so a list filtered on its ``last_incident`` falling in those days is
+    the same either way, and much less is read (a briefing's period against 13 months)."""
     std = standards or load_standards()
     days, week = std.int("repeat_location_window_days"), std.int("new_within_days")
     first_day = as_of - dt.timedelta(days=days - 1)
     start, end = demand.utc_bounds(first_day - dt.timedelta(days=week), as_of)
+    feeds = std.strings("repeat_location_feeds")
     with engine.connect() as conn:
         demand.tune(conn)
-        frame = demand.place_incidents(conn, start=start, end=end, feeds=std.strings("repeat_location_feeds"))
+        frame = demand.place_incidents(conn, start=start, end=end, feeds=feeds, active=active)
         frame = similar_incident(frame)
         k, window = std.int("repeat_location_incidents"), _days(std, "repeat_location_window_days")
 
@@ -205,7 +217,7 @@ def repeat_locations(*, engine: Engine, as_of: dt.date, standards: Standards | N
         now = frame.filter(local_day(first_day, as_of))
         rows = _summary(now.join(repeated, on=["place_id", "category"]), "place_id", hits, before)
         cats = repeated.group_by("place_id").agg(repeat_categories=pl.col("category").sort())
-        kinds = demand.place_details(conn, rows["place_id"].to_list()).select("place_id", "kind", "ward_code")
+        kinds = demand.place_kinds(conn, rows["place_id"].to_list())
     rows = rows.join(cats, on="place_id", how="left").join(kinds, on="place_id", how="left")
     return RepeatList(
         "repeat locations", "place_id", as_of, first_day, rows, [std.rule(n) for n in LOCATION_RULES]

@@ -102,7 +102,8 @@ def classify_hotspots(
 
 def repeat_location_list(*, engine: Engine, period: BriefingPeriod, standards: Standards) -> pl.DataFrame:
     """Repeat locations (rolling 12 months) whose latest incident falls in the period."""
-    rows = repeat_locations(engine=engine, as_of=period.last, standards=standards).rows
+    active = (period.first, period.last)  # only places whose latest incident can be in the period
+    rows = repeat_locations(engine=engine, as_of=period.last, standards=standards, active=active).rows
     day = pl.col("last_incident").dt.date()
     # A street place gathers every incident in or near that street: a repeat there says
     # little, so only addresses and premises are listed (as the frequent-caller addresses).

@@ -275,6 +275,7 @@ class PreparedImport:
     path: Path
     feed: FeedSpec
     started: dt.datetime
+    file_sha256: str  # of the file as sent, hashed while preparing (off the storing thread)
     rows_read: int
     events: pl.DataFrame
     mentions: pl.DataFrame
@@ -336,6 +337,7 @@ def prepare_file(
         path=path,
         feed=feed,
         started=started,
+        file_sha256=_sha256(path),
         rows_read=raw.rows_read,
         events=events,
         mentions=mentions,
@@ -371,7 +373,7 @@ def store_prepared(
                 .values(
                     feed=prepared.feed.name,
                     file_name=path.name,
-                    file_sha256=_sha256(path),
+                    file_sha256=prepared.file_sha256,
                     started_at=prepared.started,
                     read=prepared.rows_read,
                 )

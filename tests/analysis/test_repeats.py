@@ -158,3 +158,23 @@ def test_repeat_locations_of_the_active_places_are_the_whole_lists_rows(engine: 
     assert sorted(expected["place_id"]) == ["A", "D", "F"]
     assert_frame_equal(found.filter((day >= active[0]) & (day <= active[1])), expected)
     assert set(found["place_id"]) <= set(whole["place_id"]) - {"B"}
+
+
+def test_repeat_victims_of_the_active_people_are_the_whole_lists_rows(engine: Engine) -> None:
+    crime = {"category": "crime"}
+    add_events(engine, calls("in", "2026-02-01", "2026-07-14", **crime))  # latest in the period
+    add_events(engine, calls("before", "2026-02-01", "2026-07-10", **crime))  # listed, not active
+    add_events(
+        engine, calls("midnight", "2026-03-01", **crime) + calls("midnight", "2026-07-14", hour=0, **crime)
+    )
+    add_events(engine, calls("other", "2026-03-01", "2026-04-01", **crime) + calls("other", "2026-07-15"))
+    add_events(engine, [report("late", "2026-07-15", occurred_days_before=200), report("late", "2026-05-01")])
+    as_of, active = dt.date(2026, 7, 15), (dt.date(2026, 7, 14), dt.date(2026, 7, 15))
+    whole = repeat_victims(engine=engine, as_of=as_of).rows
+    day = pl.col("last_incident").dt.date()
+    expected = whole.filter((day >= active[0]) & (day <= active[1]))
+    found = repeat_victims(engine=engine, as_of=as_of, active=active).rows
+    assert set(whole["person_id"]) == {"in", "before", "midnight", "other", "late"}
+    assert sorted(expected["person_id"]) == ["in", "late", "midnight"]
+    assert_frame_equal(found.filter((day >= active[0]) & (day <= active[1])), expected)
+    assert set(found["person_id"]) <= set(whole["person_id"]) - {"before", "other"}

@@ -75,9 +75,9 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         yield out
 
 
-def active_against_whole(engine: Engine) -> list[tuple[dt.date, int, pl.DataFrame, pl.DataFrame]]:
-    """(last day, days, the whole list's rows whose latest incident is in those days, the
-    list of the places active in them, filtered alike) for days and weeks through the year."""
+def active_against_whole(engine: Engine) -> list[tuple[str, dt.date, int, pl.DataFrame, pl.DataFrame]]:
+    """(list, last day, days, the whole list's rows whose latest incident is in those days,
+    the list of those active in them filtered alike) for days and weeks through the year."""
     out = []
     day = pl.col("last_incident").dt.date()
     end = DEFAULT_END_DATE
@@ -89,20 +89,21 @@ def active_against_whole(engine: Engine) -> list[tuple[dt.date, int, pl.DataFram
         (dt.date(2026, 8, 2), 7),
         (dt.date(2026, 1, 14), 1),
     ]
-    for as_of, days in periods:
-        first = as_of - dt.timedelta(days=days - 1)
-        in_days = (day >= first) & (day <= as_of)
-        whole = repeat_locations(engine=engine, as_of=as_of).rows.filter(in_days)
-        active = repeat_locations(engine=engine, as_of=as_of, active=(first, as_of)).rows.filter(in_days)
-        out.append((as_of, days, whole, active))
+    for analysis in (repeat_locations, repeat_victims):
+        for as_of, days in periods:
+            first = as_of - dt.timedelta(days=days - 1)
+            in_days = (day >= first) & (day <= as_of)
+            whole = analysis(engine=engine, as_of=as_of).rows.filter(in_days)
+            active = analysis(engine=engine, as_of=as_of, active=(first, as_of)).rows.filter(in_days)
+            out.append((analysis.__name__, as_of, days, whole, active))
     return out
 
 
-def test_repeat_locations_of_the_active_places_equal_the_whole_lists(measured: dict[str, Any]) -> None:
-    """What a briefing reads (the places with an incident in its period) gives the same
-    rows, field for field, as the whole 12 months' list cut to the period."""
-    for as_of, days, whole, active in measured["active"]:
-        assert whole.height > 0, (as_of, days)
+def test_the_lists_of_those_active_in_a_period_equal_the_whole_lists(measured: dict[str, Any]) -> None:
+    """What a briefing reads (the places and people with an incident in its period) gives
+    the same rows, field for field, as the whole 12 months' list cut to the period."""
+    for name, as_of, days, whole, active in measured["active"]:
+        assert whole.height > 0, (name, as_of, days)
         assert_frame_equal(active, whole)
 
 

@@ -291,14 +291,24 @@ def victim_incidents(
     end: dt.datetime,
     call_categories: Sequence[str],
     call_agencies: Sequence[str] | None = None,
+    among: str | None = None,
 ) -> pl.DataFrame:
     """Crime and ASB incidents people reported: named callers of calls in the categories
     (and agencies, when given), and reporters of ASB reports (dated when reported).
-    person_id, event_id, feed, agency, category, at (local), occurred (local)."""
+    person_id, event_id, feed, agency, category, at (local), occurred (local).
+
+    ``among``: SQL selecting the person ids to read (a few, reached by the person_id
+    index); everyone when None."""
     agencies = f"AND e.agency IN {_in(conn, call_agencies)} " if call_agencies is not None else ""
+    people = _people_from(conn)
+    if among is not None:
+        people = (
+            "person_links l CROSS JOIN person_mentions m CROSS JOIN events e "
+            f"WHERE l.person_id IN ({among}) AND m.id = l.mention_id AND e.id = m.event_id"
+        )
     calls = (
         f"SELECT l.person_id, e.id, e.feed, e.agency, e.category, e.occurred_at, NULL, e.occurred_at "
-        f"FROM {_people_from(conn)} AND m.role = 'caller' AND e.feed = 'calls' "
+        f"FROM {people} AND m.role = 'caller' AND e.feed = 'calls' "
         f"AND e.category IN {_in(conn, call_categories)} {agencies}AND {_window(conn, start, end)}"
     )
     # A report is dated when it was made; the window is widened for behaviour that went on
@@ -308,7 +318,7 @@ def victim_incidents(
     reports = (
         f"SELECT l.person_id, e.id, e.feed, e.agency, e.category, e.occurred_at, "
         f"{_json(conn, 'e.attributes', 'reported_at')}, e.occurred_at "
-        f"FROM {_people_from(conn)} AND m.role = 'reporter' AND e.feed = 'asb-reports' AND {wide}"
+        f"FROM {people} AND m.role = 'reporter' AND e.feed = 'asb-reports' AND {wide}"
     )
     schema = {
         "person_id": pl.String,
@@ -361,22 +371,21 @@ def place_incidents(
     start: dt.datetime,
     end: dt.datetime,
     feeds: Sequence[str],
-    active: tuple[dt.date, dt.date] | None = None,
+    among: str | None = None,
 ) -> pl.DataFrame:
     """Incidents at places in [start, end): place_id, event_id, feed, agency, category,
     type, motive, at (local). ASB reports are dated when reported.
 
-    ``active`` (first and last local day): only the places that may have an incident on
-    those days (``_active_places``); every incident of those places is read."""
+    ``among``: SQL selecting the place ids to read (a few: they are reached by the
+    place_id index rather than by a pass over every place); all places when None."""
     wide = _window(conn, start - dt.timedelta(days=400), end + dt.timedelta(days=1))
     where = f"e.feed IN {_in(conn, feeds)} AND {wide}"
-    if active is None:
+    if among is None:
         source = f"{_places_from(conn)} AND {where}"
-    else:  # by the place_id index from the few active places, not a pass over every place
-        places = _active_places(conn, active[0], active[1], feeds, wide)
+    else:
         source = (
             "event_places ep CROSS JOIN events e WHERE e.id = ep.event_id "
-            f"AND ep.place_id IN ({places}) AND {where}"
+            f"AND ep.place_id IN ({among}) AND {where}"
         )
     sql = (
         f"SELECT ep.place_id, e.id, e.feed, e.agency, e.category, e.type, "
@@ -397,39 +406,6 @@ def place_incidents(
         "occurred": pl.Datetime,
     }
     return _date_reports(read_sql(conn, sql, schema), start, end).drop("occurred")
-
-
-def _active_places(
-    conn: Connection, first_day: dt.date, last_day: dt.date, feeds: Sequence[str], wide: str
-) -> str:
-    """SQL: the ids of places with an incident that ``place_incidents`` may date on the local
-    days ``first_day`` .. ``last_day``: more rather than fewer, never one too few.
-
-    An incident is dated by occurred_at (naive UTC: a day's margin either side covers the
-    UK offset), an ASB report by its reported_at when polars can read it: text that starts
-    with its date as written (a day's margin for its offset, one more for the local day);
-    a report whose reported_at does not start with a date is always taken."""
-    start, end = utc_bounds(first_day - dt.timedelta(days=1), last_day + dt.timedelta(days=1))
-    pairs = "events e CROSS JOIN event_places ep WHERE ep.event_id = e.id AND ep.place_id IS NOT NULL"
-    by_time = (
-        f"SELECT ep.place_id FROM {pairs} AND e.feed IN {_in(conn, feeds)} "
-        f"AND e.occurred_at >= {_lit(conn, start)} AND e.occurred_at < {_lit(conn, end)}"
-    )
-    if "asb-reports" not in feeds:
-        return by_time
-    reported = _json(conn, "e.attributes", "reported_at")
-    low = _lit(conn, (first_day - dt.timedelta(days=2)).isoformat())
-    high = _lit(conn, (last_day + dt.timedelta(days=2)).isoformat())
-    if conn.dialect.name == "postgresql":
-        dated = f"{reported} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}'"
-    else:
-        dated = f"{reported} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
-    by_report = (
-        f"SELECT ep.place_id FROM {pairs} AND e.feed = 'asb-reports' AND {wide} "
-        f"AND {reported} IS NOT NULL "
-        f"AND (NOT ({dated}) OR substr({reported}, 1, 10) BETWEEN {low} AND {high})"
-    )
-    return f"{by_time} UNION {by_report}"
 
 
 def place_kinds(conn: Connection, place_ids: Sequence[str]) -> pl.DataFrame:

@@ -16,6 +16,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from saferhub.analysis import demand
+from saferhub.analysis.active import places_with_incidents, victims_with_incidents
 from saferhub.analysis.people_common import counts_by, local_day
 from saferhub.analysis.standards import Rule, Standards, load_standards
 
@@ -99,18 +100,31 @@ def _days(std: Standards, name: str) -> dt.timedelta:
     return dt.timedelta(days=std.int(name))
 
 
-def repeat_victims(*, engine: Engine, as_of: dt.date, standards: Standards | None = None) -> RepeatList:
+def repeat_victims(
+    *,
+    engine: Engine,
+    as_of: dt.date,
+    standards: Standards | None = None,
+    active: tuple[dt.date, dt.date] | None = None,
+) -> RepeatList:
     """People with more than one crime or ASB incident as caller or reporter in the rolling
-    12 months to ``as_of``."""
+    12 months to ``as_of``.
+
+    ``active`` (first and last local day): leave out people with no such incident on those
+    days; the rows kept are the whole list's (see ``repeat_locations``)."""
     std = standards or load_standards()
     days, week = std.int("repeat_victim_window_days"), std.int("new_within_days")
     first_day = as_of - dt.timedelta(days=days - 1)
     start, end = demand.utc_bounds(first_day - dt.timedelta(days=week), as_of)
+    categories = std.strings("repeat_victim_call_categories")
     with engine.connect() as conn:
         demand.tune(conn)
-        frame = demand.victim_incidents(
-            conn, start=start, end=end, call_categories=std.strings("repeat_victim_call_categories")
-        )
+        among = None
+        if active is not None:
+            among = victims_with_incidents(
+                conn, first_day=active[0], last_day=active[1], call_categories=categories
+            )
+        frame = demand.victim_incidents(conn, start=start, end=end, call_categories=categories, among=among)
     k, window = std.int("repeat_victim_incidents"), _days(std, "repeat_victim_window_days")
 
     def listed(first: dt.date, last: dt.date) -> pl.DataFrame:
@@ -204,7 +218,12 @@ def repeat_locations(
     feeds = std.strings("repeat_location_feeds")
     with engine.connect() as conn:
         demand.tune(conn)
-        frame = demand.place_incidents(conn, start=start, end=end, feeds=feeds, active=active)
+        among = (
+            None
+            if active is None
+            else places_with_incidents(conn, first_day=active[0], last_day=active[1], feeds=feeds)
+        )
+        frame = demand.place_incidents(conn, start=start, end=end, feeds=feeds, among=among)
         frame = similar_incident(frame)
         k, window = std.int("repeat_location_incidents"), _days(std, "repeat_location_window_days")
 

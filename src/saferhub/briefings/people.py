@@ -58,8 +58,11 @@ def people_lists(*, engine: Engine, period: BriefingPeriod, standards: Standards
     std = with_new_within(standards, period.days)
     as_of = period.last
     with ThreadPoolExecutor(max_workers=2) as pool:  # reading and polars release the GIL
-        fc_job = pool.submit(frequent_callers, engine=engine, as_of=as_of, standards=std)
-        rv_job = pool.submit(repeat_victims, engine=engine, as_of=as_of, standards=std)
+        # Only the people: the frequent-caller addresses are not in the pack.
+        fc_job = pool.submit(frequent_callers, engine=engine, as_of=as_of, standards=std, addresses=False)
+        # Only those with an incident in the period: the pack lists no other (people_section).
+        active = (period.first, period.last)
+        rv_job = pool.submit(repeat_victims, engine=engine, as_of=as_of, standards=std, active=active)
         acr_job = pool.submit(asb_case_review, engine=engine, as_of=as_of, standards=std)
         fc, rv, acr = fc_job.result(), rv_job.result(), acr_job.result()
     referrals = read_referrals(

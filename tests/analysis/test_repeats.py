@@ -12,7 +12,10 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from analysis.test_frequent_callers import add_events, calls
+from saferhub.analysis.frequent_callers import frequent_callers
 from saferhub.analysis.repeats import asb_case_review, repeat_locations, repeat_victims
+from saferhub.analysis.standards import load_standards
+from saferhub.briefings.people import with_new_within
 from saferhub.config import Settings
 
 AS_OF = dt.date(2026, 11, 25)
@@ -178,3 +181,38 @@ def test_repeat_victims_of_the_active_people_are_the_whole_lists_rows(engine: En
     assert sorted(expected["person_id"]) == ["in", "late", "midnight"]
     assert_frame_equal(found.filter((day >= active[0]) & (day <= active[1])), expected)
     assert set(found["person_id"]) <= set(whole["person_id"]) - {"before", "other"}
+
+
+def test_frequent_callers_and_case_reviews_of_the_active_people_are_the_whole_lists_rows(
+    engine: Engine,
+) -> None:
+    """As a briefing of 24-25 November asks: new on a list means new within those days."""
+    add_events(engine, calls("new", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-20", "2026-11-24"))
+    add_events(engine, calls("march", "2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23", "2026-03-31"))
+    add_events(engine, calls("again", "2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23", "2026-03-31"))
+    add_events(engine, calls("again", "2026-11-25", category="asb"))
+    add_events(engine, calls("review", "2026-10-01", "2026-10-20", "2026-11-24", category="asb"))
+    add_events(engine, calls("old review", "2026-06-01", "2026-06-20", "2026-07-24", category="asb"))
+    std = with_new_within(load_standards(), 2)
+    active = (dt.date(2026, 11, 24), AS_OF)
+    last = {"frequent": "last_contact", "review": "last_incident"}
+    for what, analysis in (
+        ("frequent", lambda **kw: frequent_callers(**kw).people),
+        ("review", lambda **kw: asb_case_review(**kw).rows),
+    ):
+        whole = analysis(engine=engine, as_of=AS_OF, standards=std)
+        found = analysis(engine=engine, as_of=AS_OF, standards=std, active=active)
+        day = pl.col(last[what]).dt.date()
+        in_days = (day >= active[0]) & (day <= active[1])
+        assert_frame_equal(found.filter(in_days), whole.filter(in_days))
+        assert_frame_equal(found.filter("new_this_week"), whole.filter("new_this_week"))
+        assert set(found["person_id"]) < set(whole["person_id"])
+        assert whole.filter("new_this_week")["person_id"].to_list() == [
+            {"frequent": "new", "review": "review"}[what]
+        ]
+    assert set(
+        frequent_callers(engine=engine, as_of=AS_OF, standards=std, active=active).people["person_id"]
+    ) == {
+        "new",
+        "again",
+    }

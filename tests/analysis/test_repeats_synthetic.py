@@ -22,7 +22,7 @@ not turn into a place). Nothing is listed wrongly.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import polars as pl
@@ -32,7 +32,10 @@ from sqlalchemy import Engine
 
 from analysis.test_frequent_callers_synthetic import DAYS, SCALE, SEED, database
 from saferhub.analysis import evaluate_people as ev
+from saferhub.analysis.frequent_callers import frequent_callers
 from saferhub.analysis.repeats import asb_case_review, repeat_locations, repeat_victims
+from saferhub.analysis.standards import load_standards
+from saferhub.briefings.people import with_new_within
 from saferhub.config import Settings
 from saferhub.store import connect
 from saferhub.synth import DEFAULT_END_DATE
@@ -75,36 +78,45 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         yield out
 
 
-def active_against_whole(engine: Engine) -> list[tuple[str, dt.date, int, pl.DataFrame, pl.DataFrame]]:
-    """(list, last day, days, the whole list's rows whose latest incident is in those days,
-    the list of those active in them filtered alike) for days and weeks through the year."""
+ACTIVE: dict[str, tuple[Callable[..., pl.DataFrame], str]] = {
+    "repeat locations": (lambda **kw: repeat_locations(**kw).rows, "last_incident"),
+    "repeat victims": (lambda **kw: repeat_victims(**kw).rows, "last_incident"),
+    "ASB case review": (lambda **kw: asb_case_review(**kw).rows, "last_incident"),
+    "frequent callers": (lambda **kw: frequent_callers(addresses=False, **kw).people, "last_contact"),
+}
+# A day, a weekend over the change to summer time (29 March 2026), days and weeks through the year.
+PERIODS = [(1, DEFAULT_END_DATE), (7, DEFAULT_END_DATE), (3, dt.date(2026, 3, 29)), (7, dt.date(2026, 8, 2))]
+PERIODS += [(1, dt.date(2026, 1, 14)), (7, dt.date(2026, 5, 10)), (7, dt.date(2026, 10, 4))]
+
+
+def active_against_whole(engine: Engine) -> list[tuple[str, int, dt.date, pl.DataFrame, pl.DataFrame]]:
+    """(list, days, last day, the whole list, the list of those active on those days) as a
+    briefing of those days makes them: 'new' meaning new within those days."""
     out = []
-    day = pl.col("last_incident").dt.date()
-    end = DEFAULT_END_DATE
-    # A day, a weekend over the change to summer time (29 March 2026), weeks through the year.
-    periods = [
-        (end, 1),
-        (end, 7),
-        (dt.date(2026, 3, 29), 3),
-        (dt.date(2026, 8, 2), 7),
-        (dt.date(2026, 1, 14), 1),
-    ]
-    for analysis in (repeat_locations, repeat_victims):
-        for as_of, days in periods:
+    for name, (analysis, _) in ACTIVE.items():
+        for days, as_of in PERIODS:
+            std = with_new_within(load_standards(), days)
             first = as_of - dt.timedelta(days=days - 1)
-            in_days = (day >= first) & (day <= as_of)
-            whole = analysis(engine=engine, as_of=as_of).rows.filter(in_days)
-            active = analysis(engine=engine, as_of=as_of, active=(first, as_of)).rows.filter(in_days)
-            out.append((analysis.__name__, as_of, days, whole, active))
+            whole = analysis(engine=engine, as_of=as_of, standards=std)
+            active = analysis(engine=engine, as_of=as_of, standards=std, active=(first, as_of))
+            out.append((name, days, as_of, whole, active))
     return out
 
 
 def test_the_lists_of_those_active_in_a_period_equal_the_whole_lists(measured: dict[str, Any]) -> None:
-    """What a briefing reads (the places and people with an incident in its period) gives
-    the same rows, field for field, as the whole 12 months' list cut to the period."""
-    for name, as_of, days, whole, active in measured["active"]:
-        assert whole.height > 0, (name, as_of, days)
-        assert_frame_equal(active, whole)
+    """What a briefing reads (the places and people with a call or incident in its period)
+    gives the same rows, field for field, as the whole 12 months' list cut to the period;
+    and everyone new on a list is among them, as the briefing's people lists assume."""
+    shown: dict[str, int] = {}
+    for name, days, as_of, whole, active in measured["active"]:
+        day = pl.col(ACTIVE[name][1]).dt.date()
+        in_days = (day > as_of - dt.timedelta(days=days)) & (day <= as_of)
+        assert_frame_equal(active.filter(in_days), whole.filter(in_days))
+        new = pl.col("new_this_week")
+        assert whole.filter(new & ~in_days).height == 0, (name, days, as_of)
+        assert_frame_equal(active.filter(new), whole.filter(new))
+        shown[name] = shown.get(name, 0) + whole.filter(in_days).height
+    assert min(shown.values()) > 0, shown  # every list was tested on some rows
 
 
 @pytest.mark.parametrize("flag", ["repeat_victim", "asb_case_review", "repeat_location"])

@@ -73,3 +73,11 @@ def victims_with_incidents(
         f"{calls} UNION {reports} AND {_by_time(conn, first_day, last_day)} "
         f"UNION {reports} AND {_by_report(conn, first_day, last_day)}"
     )
+
+
+def callers_with_calls(conn: Connection, *, first_day: dt.date, last_day: dt.date) -> str:
+    """People named as the caller of a call on the local days ``first_day`` .. ``last_day``."""
+    return (
+        f"SELECT l.person_id FROM {_EVENT_PEOPLE} AND m.role = 'caller' AND e.feed = 'calls' "
+        f"AND {_by_time(conn, first_day, last_day)}"
+    )

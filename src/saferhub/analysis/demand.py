@@ -198,7 +198,14 @@ def _json(conn: Connection, column: str, key: str) -> str:
     return f"json_extract({column}, '$.{key}')"
 
 
-def _people_from(conn: Connection) -> str:
+def _people_from(conn: Connection, among: str | None = None) -> str:
+    """Links, mentions and events; ``among``: SQL selecting the few person ids to read (by
+    the person_id index, not the pass in mention order)."""
+    if among is not None:
+        return (
+            "person_links l CROSS JOIN person_mentions m CROSS JOIN events e "
+            f"WHERE l.person_id IN ({among}) AND m.id = l.mention_id AND e.id = m.event_id"
+        )
     hint = " NOT INDEXED" if conn.dialect.name == "sqlite" else ""
     return (
         f"person_links l{hint} CROSS JOIN person_mentions m CROSS JOIN events e "
@@ -230,18 +237,21 @@ def _from_epoch(column: str) -> pl.Expr:
     return pl.from_epoch(pl.col(column), time_unit="s").cast(pl.Datetime("us")).alias(column)
 
 
-def caller_calls(conn: Connection, *, start: dt.datetime, end: dt.datetime) -> pl.DataFrame:
+def caller_calls(
+    conn: Connection, *, start: dt.datetime, end: dt.datetime, among: str | None = None
+) -> pl.DataFrame:
     """Every named call in [start, end), and every date of birth any mention gives, in one
     pass: person_id, event_id and at (local; both null on a row that only gives a date of
     birth), dob.
 
     Millions of rows, so only what the thresholds need. A filter on people in SQL costs
-    more than it saves on SQLite (a B-tree probe per row), so that is done in polars."""
+    more than it saves on SQLite (a B-tree probe per row), so that is done in polars; but
+    ``among``, SQL selecting a few person ids, reads only theirs (by the person_id index)."""
     call = f"(m.role = 'caller' AND e.feed = 'calls' AND {_window(conn, start, end)})"
     sql = (
         f"SELECT l.person_id, CASE WHEN {call} THEN e.id END, "
         f"CASE WHEN {call} THEN {_epoch(conn, 'e.occurred_at')} END, m.dob "
-        f"FROM {_people_from(conn)} AND ({call} OR m.dob IS NOT NULL)"
+        f"FROM {_people_from(conn, among)} AND ({call} OR m.dob IS NOT NULL)"
     )
     schema = {"person_id": pl.String, "event_id": pl.Int64, "at": pl.Int64, "dob": pl.Date}
     return localise(read_sql(conn, sql, schema, bulk=True).with_columns(_from_epoch("at")), "at")
@@ -300,12 +310,7 @@ def victim_incidents(
     ``among``: SQL selecting the person ids to read (a few, reached by the person_id
     index); everyone when None."""
     agencies = f"AND e.agency IN {_in(conn, call_agencies)} " if call_agencies is not None else ""
-    people = _people_from(conn)
-    if among is not None:
-        people = (
-            "person_links l CROSS JOIN person_mentions m CROSS JOIN events e "
-            f"WHERE l.person_id IN ({among}) AND m.id = l.mention_id AND e.id = m.event_id"
-        )
+    people = _people_from(conn, among)
     calls = (
         f"SELECT l.person_id, e.id, e.feed, e.agency, e.category, e.occurred_at, NULL, e.occurred_at "
         f"FROM {people} AND m.role = 'caller' AND e.feed = 'calls' "

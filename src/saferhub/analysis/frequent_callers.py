@@ -18,6 +18,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from saferhub.analysis import demand
+from saferhub.analysis.active import callers_with_calls
 from saferhub.analysis.people_common import (
     call_costs,
     cost_rules_used,
@@ -194,9 +195,14 @@ def frequent_callers(
     lookback_days: int | None = None,
     people: bool = True,
     addresses: bool = True,
+    active: tuple[dt.date, dt.date] | None = None,
 ) -> FrequentCallers:
     """People and addresses on the frequent-callers list as of ``as_of`` (a local date);
-    ``people=False`` or ``addresses=False`` leaves that list empty and unread."""
+    ``people=False`` or ``addresses=False`` leaves that list empty and unread.
+
+    ``active`` (first and last local day): only the people who called on those days. Each
+    row kept is the whole list's (a row depends only on that person's calls and dates of
+    birth); anyone new on the list since those days began is among them."""
     std = standards or load_standards()
     lookback = lookback_days or std.int("lookback_days")
     week = std.int("new_within_days")
@@ -210,7 +216,10 @@ def frequent_callers(
     with engine.connect() as conn:
         demand.tune(conn)
         if people:
-            listed, without_dob = _people(conn, start, end, std, as_of, first_day, week, clock)
+            among = (
+                None if active is None else callers_with_calls(conn, first_day=active[0], last_day=active[1])
+            )
+            listed, without_dob = _people(conn, start, end, std, as_of, first_day, week, clock, among)
         if addresses:
             places = _addresses(conn, start, end, std, as_of, first_day, week)
             clock("addresses")
@@ -241,9 +250,10 @@ def _people(
     first_day: dt.date,
     week: int,
     clock: _Clock,
+    among: str | None = None,
 ) -> tuple[pl.DataFrame, int]:
     least = min(std.int("adult_calls_in_month"), std.int("child_calls"), std.int("adult_calls_in_3_months"))
-    rows = demand.caller_calls(conn, start=start, end=end)
+    rows = demand.caller_calls(conn, start=start, end=end, among=among)
     clock("read_calls")
     calls = rows.filter(pl.col("event_id").is_not_null())
     # Only people with enough calls in the whole read window can meet any rule.

@@ -148,10 +148,19 @@ def qualifying_complaints(frame: pl.DataFrame, std: Standards) -> pl.DataFrame:
 
 
 def asb_case_review(
-    *, engine: Engine, as_of: dt.date, standards: Standards | None = None, lookback_days: int | None = None
+    *,
+    engine: Engine,
+    as_of: dt.date,
+    standards: Standards | None = None,
+    lookback_days: int | None = None,
+    active: tuple[dt.date, dt.date] | None = None,
 ) -> RepeatList:
     """People who made 3 qualifying ASB complaints within 6 months at some time in the
-    ``lookback_days`` to ``as_of``; ``meets_now`` says whether the last 6 months do."""
+    ``lookback_days`` to ``as_of``; ``meets_now`` says whether the last 6 months do.
+
+    ``active`` (first and last local day): leave out people with no ASB call or report on
+    those days; the rows kept are the whole list's (see ``repeat_locations``), and anyone
+    new on the list since those days began is among them."""
     std = standards or load_standards()
     lookback = lookback_days or std.int("lookback_days")
     week = std.int("new_within_days")
@@ -160,8 +169,13 @@ def asb_case_review(
     agencies = std.strings("complaint_agencies")
     with engine.connect() as conn:
         demand.tune(conn)
+        among = None
+        if active is not None:
+            among = victims_with_incidents(
+                conn, first_day=active[0], last_day=active[1], call_categories=["asb"]
+            )
         frame = demand.victim_incidents(
-            conn, start=start, end=end, call_categories=["asb"], call_agencies=agencies
+            conn, start=start, end=end, call_categories=["asb"], call_agencies=agencies, among=among
         )
     frame = qualifying_complaints(frame, std)
     k, window = std.int("case_review_complaints"), _days(std, "case_review_window_days")

@@ -58,12 +58,15 @@ def people_lists(*, engine: Engine, period: BriefingPeriod, standards: Standards
     std = with_new_within(standards, period.days)
     as_of = period.last
     with ThreadPoolExecutor(max_workers=2) as pool:  # reading and polars release the GIL
-        # Only the people: the frequent-caller addresses are not in the pack.
-        fc_job = pool.submit(frequent_callers, engine=engine, as_of=as_of, standards=std, addresses=False)
-        # Only those with an incident in the period: the pack lists no other (people_section).
+        # Only those with a call or incident in the period, as the pack lists no other
+        # (people_section: new on a list, which takes one, rising and calling, or with a
+        # new incident); and no frequent-caller addresses, which are not in the pack.
         active = (period.first, period.last)
+        fc_job = pool.submit(
+            frequent_callers, engine=engine, as_of=as_of, standards=std, addresses=False, active=active
+        )
         rv_job = pool.submit(repeat_victims, engine=engine, as_of=as_of, standards=std, active=active)
-        acr_job = pool.submit(asb_case_review, engine=engine, as_of=as_of, standards=std)
+        acr_job = pool.submit(asb_case_review, engine=engine, as_of=as_of, standards=std, active=active)
         fc, rv, acr = fc_job.result(), rv_job.result(), acr_job.result()
     referrals = read_referrals(
         engine=engine, first_day=as_of - dt.timedelta(days=VULNERABLE_LOOKBACK_DAYS - 1), last_day=as_of

@@ -161,6 +161,10 @@ def test_repeat_locations_of_the_active_places_are_the_whole_lists_rows(engine: 
     assert sorted(expected["place_id"]) == ["A", "D", "F"]
     assert_frame_equal(found.filter((day >= active[0]) & (day <= active[1])), expected)
     assert set(found["place_id"]) <= set(whole["place_id"]) - {"B"}
+    quiet = (dt.date(2026, 6, 25), dt.date(2026, 6, 25))  # no incident near that day
+    assert repeat_locations(engine=engine, as_of=as_of, active=quiet).rows.height == 0
+    assert repeat_victims(engine=engine, as_of=as_of, active=quiet).rows.height == 0
+    assert frequent_callers(engine=engine, as_of=as_of, active=quiet).people.height == 0
 
 
 def test_repeat_victims_of_the_active_people_are_the_whole_lists_rows(engine: Engine) -> None:

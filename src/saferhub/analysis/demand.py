@@ -198,13 +198,13 @@ def _json(conn: Connection, column: str, key: str) -> str:
     return f"json_extract({column}, '$.{key}')"
 
 
-def _people_from(conn: Connection, among: str | None = None) -> str:
-    """Links, mentions and events; ``among``: SQL selecting the few person ids to read (by
-    the person_id index, not the pass in mention order)."""
+def _people_from(conn: Connection, among: Sequence[str] | None = None) -> str:
+    """Links, mentions and events; ``among``: the few person ids to read (by the person_id
+    index, not the pass in mention order)."""
     if among is not None:
         return (
             "person_links l CROSS JOIN person_mentions m CROSS JOIN events e "
-            f"WHERE l.person_id IN ({among}) AND m.id = l.mention_id AND e.id = m.event_id"
+            f"WHERE l.person_id IN {_in(conn, among)} AND m.id = l.mention_id AND e.id = m.event_id"
         )
     hint = " NOT INDEXED" if conn.dialect.name == "sqlite" else ""
     return (
@@ -238,7 +238,7 @@ def _from_epoch(column: str) -> pl.Expr:
 
 
 def caller_calls(
-    conn: Connection, *, start: dt.datetime, end: dt.datetime, among: str | None = None
+    conn: Connection, *, start: dt.datetime, end: dt.datetime, among: Sequence[str] | None = None
 ) -> pl.DataFrame:
     """Every named call in [start, end), and every date of birth any mention gives, in one
     pass: person_id, event_id and at (local; both null on a row that only gives a date of
@@ -246,7 +246,7 @@ def caller_calls(
 
     Millions of rows, so only what the thresholds need. A filter on people in SQL costs
     more than it saves on SQLite (a B-tree probe per row), so that is done in polars; but
-    ``among``, SQL selecting a few person ids, reads only theirs (by the person_id index)."""
+    ``among``, a few person ids, reads only theirs (by the person_id index)."""
     call = f"(m.role = 'caller' AND e.feed = 'calls' AND {_window(conn, start, end)})"
     sql = (
         f"SELECT l.person_id, CASE WHEN {call} THEN e.id END, "
@@ -301,14 +301,14 @@ def victim_incidents(
     end: dt.datetime,
     call_categories: Sequence[str],
     call_agencies: Sequence[str] | None = None,
-    among: str | None = None,
+    among: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Crime and ASB incidents people reported: named callers of calls in the categories
     (and agencies, when given), and reporters of ASB reports (dated when reported).
     person_id, event_id, feed, agency, category, at (local), occurred (local).
 
-    ``among``: SQL selecting the person ids to read (a few, reached by the person_id
-    index); everyone when None."""
+    ``among``: the person ids to read (a few, reached by the person_id index); everyone
+    when None."""
     agencies = f"AND e.agency IN {_in(conn, call_agencies)} " if call_agencies is not None else ""
     people = _people_from(conn, among)
     calls = (
@@ -376,13 +376,13 @@ def place_incidents(
     start: dt.datetime,
     end: dt.datetime,
     feeds: Sequence[str],
-    among: str | None = None,
+    among: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Incidents at places in [start, end): place_id, event_id, feed, agency, category,
     type, motive, at (local). ASB reports are dated when reported.
 
-    ``among``: SQL selecting the place ids to read (a few: they are reached by the
-    place_id index rather than by a pass over every place); all places when None."""
+    ``among``: the place ids to read (a few: they are reached by the place_id index
+    rather than by a pass over every place); all places when None."""
     wide = _window(conn, start - dt.timedelta(days=400), end + dt.timedelta(days=1))
     where = f"e.feed IN {_in(conn, feeds)} AND {wide}"
     if among is None:
@@ -390,7 +390,7 @@ def place_incidents(
     else:
         source = (
             "event_places ep CROSS JOIN events e WHERE e.id = ep.event_id "
-            f"AND ep.place_id IN ({among}) AND {where}"
+            f"AND ep.place_id IN {_in(conn, among)} AND {where}"
         )
     sql = (
         f"SELECT ep.place_id, e.id, e.feed, e.agency, e.category, e.type, "

@@ -250,7 +250,7 @@ def _people(
     first_day: dt.date,
     week: int,
     clock: _Clock,
-    among: str | None = None,
+    among: list[str] | None = None,
 ) -> tuple[pl.DataFrame, int]:
     least = min(std.int("adult_calls_in_month"), std.int("child_calls"), std.int("adult_calls_in_3_months"))
     rows = demand.caller_calls(conn, start=start, end=end, among=among)

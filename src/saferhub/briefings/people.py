@@ -175,21 +175,25 @@ def people_section(
         _people_in(contacts, (c("feed") == "calls") & (c("role") == "caller")), on="person_id", how="left"
     )
     fc = fc.filter(c("new_this_week") | ((c("trend") == "rising") & (c("n").fill_null(0) > 0)))
-    fc = fc.sort(["new_this_week", "trend_z"], descending=True, nulls_last=True)
+    # person_id last: ties keep one order from run to run (and so the same people in a cut).
+    fc = fc.sort(["new_this_week", "trend_z", "person_id"], descending=[True, True, False], nulls_last=True)
     victim_cats = lists.standards.strings("repeat_victim_call_categories")
     victim_events = ((c("feed") == "calls") & (c("role") == "caller") & c("category").is_in(victim_cats)) | (
         (c("feed") == "asb-reports") & (c("role") == "reporter")
     )
     rv = mine(lists.victims).filter(_in_period("last_incident", period))
-    rv = rv.join(_people_in(contacts, victim_events), on="person_id", how="left").sort(
-        ["incidents", "n", "new_this_week"], descending=True, nulls_last=True
+    rv = rv.join(_people_in(contacts, victim_events), on="person_id", how="left")
+    rv = rv.sort(
+        ["incidents", "n", "new_this_week", "person_id"],
+        descending=[True, True, True, False],
+        nulls_last=True,
     )
     # Built from the referrals the reader may see with the person's id, so that no other
     # agency's referral adds to what is shown against a person.
     vul = (
         mine(vulnerable_people(gate.events(lists.referrals)))
         .join(in_period, on="person_id", how="inner")
-        .sort(["risk_rank", "n"], descending=True, nulls_last=True)
+        .sort(["risk_rank", "n", "person_id"], descending=[True, True, False], nulls_last=True)
     )
     acr = mine(lists.review).filter(c("new_this_week"))
 

@@ -9,8 +9,10 @@ day to report; it is cached (a SQLite file under benchmarks/bench-out/web_latenc
 PostgreSQL database ``bench_web_s<scale>``). ``saferhub serve`` runs it in a subprocess on
 loopback. Each of ``users`` threads is a signed-in police analyst with its own session who
 asks for the home page, a frequent caller's profile, a search (POST, as the form sends it)
-and a case page, round and round, for ``seconds``, with no pause between pages unless
-``--think`` gives one (so 20 users here are busier than 20 people at their desks). The
+and a case page, round and round, for ``seconds``, pausing ``--think`` seconds (default 1)
+between pages: 20 people clicking about once a second each, busier than 20 people at their
+desks, who read a page before the next. ``--think 0`` makes each user a request always in
+flight: a saturation test of the 2 workers, not 20 users (docs/benchmarks.md gives both). The
 baseline, measured in the same run with the same users, is the static ``/health`` answer:
 the floor of the server, the client threads and the loopback on this machine. Target: p95
 of every page at most 300 ms, with no errors. One JSON line per backend on stdout; progress on stderr.
@@ -64,8 +66,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument(
         "--think",
         type=float,
-        default=0.0,
-        help="Seconds each user waits between pages (0: none, the worst case).",
+        default=1.0,
+        help="Seconds each user waits between pages (default 1; 0: none, a saturation test).",
     )
     return parser.parse_args()
 

@@ -22,6 +22,12 @@ people (the frequent-callers list, the target) and once for addresses: ``seconds
 analysis alone (after imports and connecting), ``process_seconds`` the whole child.
 ``scale`` 1.0 measures 500,000 and 5,000,000 calls (the 1x and 10x points); 0.1 measures
 50,000 and 500,000. Target: people over 5,000,000 calls in at most 5 s.
+
+Baseline, in the same run on the same store, each in a child process of its own: what an
+analyst might do by hand with pandas (``baseline_child``): read every named call of the 365
+days with its linked person, count per person and calendar month, list those with 5 or more
+in a month. It applies one FreCaNN rule of the four, with no ages, trends, costs or access
+rules, so it is a floor to compare against rather than the same work.
 """
 
 from __future__ import annotations
@@ -334,6 +340,54 @@ def child(url: str, what: str) -> None:
     )
 
 
+BASELINE_SQL = """
+SELECT l.person_id, e.occurred_at
+FROM events e
+JOIN person_mentions m ON m.event_id = e.id
+JOIN person_links l ON l.mention_id = m.id
+WHERE e.feed = 'calls' AND m.role = 'caller' AND e.occurred_at >= :start AND e.occurred_at < :end
+"""
+
+
+def baseline_child(url: str) -> None:
+    """The baseline, in its own process: what an analyst might do by hand with pandas. Read
+    every named call of the 365 days with its linked person, count calls per person per
+    calendar month, list those with 5 or more in a month (one FreCaNN rule of the four,
+    no ages, no trends, no costs, no access rules)."""
+    import pandas as pd
+    from sqlalchemy import text
+
+    from saferhub.store import connect
+
+    engine = connect(url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+        started = time.perf_counter()
+        start = dt.datetime.combine(AS_OF - dt.timedelta(days=364), dt.time())
+        end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time())
+        calls = pd.read_sql(text(BASELINE_SQL), conn, params={"start": start, "end": end})
+    months = pd.to_datetime(calls["occurred_at"]).dt.to_period("M")
+    per_month = calls.groupby([calls["person_id"], months]).size()
+    listed = per_month[per_month >= 5].index.get_level_values(0).unique()
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "listed": len(listed), "calls": len(calls)}))
+
+
+def measure_baseline(url: str, repeat: int) -> dict[str, Any]:
+    runs = []
+    for _ in range(max(1, repeat)):
+        run = run_child([sys.executable, __file__, "--baseline", url, "people"]).check(
+            "frequent_callers baseline"
+        )
+        runs.append(json.loads(run.stdout.strip().splitlines()[-1]))
+    best = min(runs, key=lambda r: r["seconds"])
+    return {
+        **best,
+        "seconds": round(best["seconds"], 3),
+        "all_seconds": [round(r["seconds"], 3) for r in runs],
+    }
+
+
 def measure(url: str, what: str) -> tuple[dict[str, Any], float, float]:
     """(the child's JSON, wall seconds, peak memory MB): output goes through a file, never
     a pipe (a listing of thirty thousand ids would fill a pipe and stall the child)."""
@@ -367,12 +421,18 @@ def _point(url: str, calls: int, planted: int, homes: int, repeat: int, backend:
             "timings": result["timings"],
             "all_seconds": [round(r[0]["seconds"], 3) for r in runs],
         }
+    note(f"[frequent_callers/{backend}] {calls:,} calls, baseline (pandas) ...")
+    point["baseline"] = measure_baseline(url, repeat)
+    note(f"[frequent_callers/{backend}]   {point['baseline']['seconds']:.2f} s")
     return point
 
 
 def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3])
+        return
+    if len(sys.argv) == 4 and sys.argv[1] == "--baseline":
+        baseline_child(sys.argv[2])
         return
     args = parse_args(__doc__.splitlines()[0])
     sizes = [round(500_000 * args.scale), round(5_000_000 * args.scale)]
@@ -391,7 +451,8 @@ def main() -> None:
                 "backend": backend,
                 "rows": large["calls"],
                 "seconds": large["people"]["seconds"],
-                "baseline_seconds": None,
+                "baseline_seconds": large["baseline"]["seconds"],
+                "ratio": round(large["people"]["seconds"] / large["baseline"]["seconds"], 3),
                 "peak_memory_mb": large["people"]["peak_memory_mb"],
                 "target": f"frequent callers (people) over {large['calls']:,} calls in <= {TARGET_SECONDS} s",
                 "met": bool(verified and large["people"]["seconds"] <= TARGET_SECONDS),

@@ -127,8 +127,9 @@ def _all_intelligence(hub: Hub) -> tuple[set[str], set[str]]:
     return {r["text"] for r in rows if r["text"]}, {r["source_id"] for r in rows}
 
 
-def _own_referral_subjects(engine: Engine, agency: str) -> set[str]:
-    """The people ``agency`` itself referred in the year to the period's end (its own clients)."""
+def _people_in_feed(engine: Engine, *, feed: str, agency: str) -> set[str]:
+    """The people on ``agency``'s ``feed`` records in the year to the period's end (for
+    referrals: the agency's own clients; for calls: its callers)."""
     period = daily_period(DAY)
     start, end = utc_bounds(period.last - dt.timedelta(days=364), period.last)
     with engine.connect() as conn:
@@ -136,29 +137,12 @@ def _own_referral_subjects(engine: Engine, agency: str) -> set[str]:
             text(
                 "SELECT DISTINCT l.person_id FROM person_links l "
                 "JOIN person_mentions m ON m.id = l.mention_id JOIN events e ON e.id = m.event_id "
-                "WHERE e.feed = 'referrals' AND e.agency = :agency "
+                "WHERE e.feed = :feed AND e.agency = :agency "
                 "AND e.occurred_at >= :a AND e.occurred_at < :b"
             ),
-            {"agency": agency, "a": start, "b": end},
+            {"feed": feed, "agency": agency, "a": start, "b": end},
         ).all()
     return {pid for (pid,) in rows}
-
-
-def _police_callers(engine: Engine, people: set[str]) -> set[str]:
-    """Of ``people``, those with a police call in the year to the period's end."""
-    period = daily_period(DAY)
-    start, end = utc_bounds(period.last - dt.timedelta(days=364), period.last)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT DISTINCT l.person_id FROM person_links l "
-                "JOIN person_mentions m ON m.id = l.mention_id JOIN events e ON e.id = m.event_id "
-                "WHERE e.feed = 'calls' AND e.agency = 'police' "
-                "AND e.occurred_at >= :a AND e.occurred_at < :b"
-            ),
-            {"a": start, "b": end},
-        ).all()
-    return {pid for (pid,) in rows} & people
 
 
 def _people(html: str) -> set[str]:
@@ -191,11 +175,13 @@ def test_the_voluntary_sectors_pack_has_no_intelligence_and_no_police_call_detai
     assert not [t for t in texts if t in html] and not [r for r in refs if r in html]
     # People appear only as the voluntary sector's own clients; the police pack of the same
     # run names police callers, and none of those who are not its clients reach this pack.
-    own = _own_referral_subjects(hub.engine, "third_sector")
+    own = _people_in_feed(hub.engine, feed="referrals", agency="third_sector")
     assert _people(html) <= own
     police = run.pack("sched.police.analyst")
     assert police is not None
-    callers = _police_callers(hub.engine, _people(police.html.read_text(encoding="utf-8")))
+    callers = _people_in_feed(hub.engine, feed="calls", agency="police") & _people(
+        police.html.read_text(encoding="utf-8")
+    )
     assert callers - own, "the police pack lists no police caller: nothing to keep from the others"
     assert not (callers - own) & _people(html)
 

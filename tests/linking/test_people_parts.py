@@ -54,6 +54,9 @@ def test_names_as_agencies_write_them() -> None:
                 {"first_name": "bill", "last_name": "smith-jones"},
                 {"first_name": "unknown", "last_name": "obrien"},
                 {"first_name": "dave"},
+                # A surname with the agency's own person reference ("SMITH, nominal 1234").
+                {"last_name": "smith", "agency_ref": "NOM-1234"},
+                {"last_name": "smith", "agency_ref": "unknown"},
             ]
         )
     )
@@ -62,7 +65,7 @@ def test_names_as_agencies_write_them() -> None:
     assert rows[1]["fn"] is None and rows[1]["fn_init"] == "j" and rows[1]["ln"] == "mcdonald"
     assert rows[2]["fn_key"] == "william" and rows[2]["ln_parts"] == ["smith", "jones"]
     assert rows[3]["fn"] is None and rows[3]["ln"] == "obrien"
-    assert [r["linkable"] for r in rows] == [True, True, True, False, False]
+    assert [r["linkable"] for r in rows] == [True, True, True, False, False, True, False]
 
 
 def test_dates_phones_and_addresses_as_agencies_write_them() -> None:
@@ -91,6 +94,8 @@ def test_dates_phones_and_addresses_as_agencies_write_them() -> None:
     assert f[1]["dob_swap"] == "1961-03-04"
     assert f[2]["dob"] is None  # in the future
     assert f[1]["home_key"] == f[2]["home_key"] == "CH41 5AB|14 2"
+    # Without a postcode, the numbers on the street still meet (for blocking).
+    assert f[1]["street_key"] == f[2]["street_key"] == "PARK|14 2"
     assert "ROAD" in f[1]["addr_words"] and "FLAT" not in f[1]["addr_words"]
 
 

@@ -206,7 +206,8 @@ def prepare(mentions: pl.DataFrame, *, today: dt.date | None = None) -> pl.DataF
     (nickname groups), ln (surname key: no spaces, hyphens or Mac/Mc difference),
     ln_parts (parts of a double-barrelled surname), dob (ISO text, placeholders dropped),
     dob_swap (day and month transposed), phone, phone_block, postcode, pc_sector,
-    addr_nums, addr_words, home_key, ref_key, and linkable.
+    addr_nums, addr_words, home_key, street_key (numbers on a street, for blocking when a
+    postcode is missing), ref_key, and linkable.
     """
     today = today or dt.date.today()
     c = pl.col
@@ -304,8 +305,12 @@ def prepare(mentions: pl.DataFrame, *, today: dt.date | None = None) -> pl.DataF
         linkable=(c("ln").is_not_null() & (has_forename | has_dob | has_phone | has_home))
         | (c("fn").is_not_null() & (has_dob | has_phone))
         | (has_dob & (has_phone | has_home))
-        # An agency's own person reference identifies the person within that agency.
-        | (c("ref_key").is_not_null() & (c("fn").is_not_null() | has_dob | has_phone | has_home))
+        # An agency's own person reference identifies the person within that agency,
+        # with a name or anything else to check it by ("SMITH, nominal 1234").
+        | (
+            c("ref_key").is_not_null()
+            & (c("fn").is_not_null() | c("ln").is_not_null() | has_dob | has_phone | has_home)
+        )
     )
     return f.select(
         "mention_id",
@@ -325,6 +330,7 @@ def prepare(mentions: pl.DataFrame, *, today: dt.date | None = None) -> pl.DataF
         "addr_nums",
         "addr_words",
         "home_key",
+        "street_key",
         "ref_key",
         "linkable",
     )
@@ -346,9 +352,19 @@ def _address_fields(f: pl.DataFrame) -> pl.DataFrame:
         addr_nums=pl.when(c("addr_nums").list.len() > 0).then(c("addr_nums").list.join(" ")),
         addr_words=pl.when(c("addr_words").list.len() > 0).then(c("addr_words")),
     )
+    # The street's own name: the first word that is not a flat word ("14 PARK RD" and
+    # "FLAT 2, 14 PARK ROAD, BIRKENHEAD" both give PARK).
+    street = (
+        addr.str.extract_all(r"\b[^\W\d_]{2,}\b")
+        .list.eval(pl.element().filter(~pl.element().is_in(_FLAT_WORDS)))
+        .list.first()
+    )
     # A home is its numbers at a postcode; without a postcode, its numbers on its street.
     return f.with_columns(
         home_key=pl.when(c("addr_nums").is_not_null() & c("postcode").is_not_null()).then(
             pl.concat_str([c("postcode"), pl.lit("|"), c("addr_nums")])
-        )
+        ),
+        street_key=pl.when(c("addr_nums").is_not_null()).then(
+            pl.concat_str([street, pl.lit("|"), c("addr_nums")])
+        ),
     )

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # Splink logs sample values at some levels; the hub's logs must never hold personal data.
 SPLINK_LOG_LEVEL = logging.ERROR
 
-MODEL_FORMAT = 2  # bumped when the fields the model compares change
+MODEL_FORMAT = 3  # bumped when the fields the model compares change
 
 # Columns the model reads (besides the mention id).
 MODEL_COLUMNS = [
@@ -46,6 +46,7 @@ MODEL_COLUMNS = [
     "addr_nums",
     "addr_words",
     "home_key",
+    "street_key",
     "fn_key",
     "ref_key",
 ]
@@ -277,6 +278,8 @@ def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
         },
         block_on("phone_block"),
         block_on("home_key", "fn_init"),
+        # the same numbers on the same street, for addresses given without a postcode
+        block_on("street_key", "fn_init"),
         block_on("ln", "postcode"),
         block_on("fn", "postcode"),
         block_on("ln", "addr_nums", "fn_init"),

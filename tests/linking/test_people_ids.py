@@ -215,6 +215,38 @@ def test_household_details_or_names_alone_never_link_without_a_person(
     assert frozenset(("T-00002", "T-00003")) in pairs
 
 
+def test_an_unnamed_mention_joins_the_only_person_it_can_be(
+    tmp_path: Path, settings: Settings, engine: Engine
+) -> None:
+    home = {"caller_address": "11 Prenton Rd", "caller_postcode": "CH63 1SQ"}
+    landline = {**home, "caller_phone": "0151 496 0011"}
+    rows = [
+        # One household, one named member: "REED" with its landline at its home is Megan.
+        {**landline, "caller_first_name": "Megan", "caller_last_name": "Reed", "caller_dob": "07/04/1998"},
+        {**landline, "caller_first_name": "Megan", "caller_last_name": "Reed"},
+        {**landline, "caller_last_name": "REED"},
+        # The home alone, without the landline, is not enough.
+        {**home, "caller_last_name": "Reed"},
+        # Another household with two named members: the unnamed mention could be either.
+        {**landline, "caller_address": "3 Bay St", "caller_postcode": "CH62 5QW",
+         "caller_first_name": "Chloe", "caller_last_name": "Fairworth"},
+        {**landline, "caller_address": "3 Bay St", "caller_postcode": "CH62 5QW",
+         "caller_first_name": "Ian", "caller_last_name": "Fairworth"},
+        {**landline, "caller_address": "3 Bay St", "caller_postcode": "CH62 5QW",
+         "caller_last_name": "Fairworth"},
+    ]  # fmt: skip
+    path = write_calls(tmp_path / "calls.csv.gz", rows)
+    import_partner_file(settings=settings, engine=engine, feed="calls", path=path)
+    link_people(engine=engine)
+    ordered = _in_file_order(engine)
+    assert ordered[0] == ordered[1] == ordered[2]
+    assert ordered[3] != ordered[0]
+    assert len({ordered[4], ordered[5], ordered[6]}) == 3
+    queued, _total = review_queue(engine=engine, limit=50)
+    pairs = {frozenset((i.left.source_id, i.right.source_id)) for i in queued}
+    assert frozenset(("T-00004", "T-00006")) in pairs
+
+
 def test_one_link_run_at_a_time(engine: Engine, import_feeds: Callable[..., None]) -> None:
     import_feeds("referrals")
     with exclusive(engine, "link-people"), pytest.raises(LinkBusy, match="another link run"):

@@ -27,6 +27,7 @@ from saferhub.linking.clusters import assign_person_ids, cluster
 from saferhub.linking.features import fingerprint, prepare, read_mentions
 from saferhub.linking.model import make_linker, model_input, prior_model, term_frequencies, train
 from saferhub.linking.scores import evidence, scored_pairs, with_person_evidence
+from saferhub.linking.unnamed import only_person_it_can_be
 from saferhub.store.locks import Busy, exclusive
 
 log = logging.getLogger(__name__)
@@ -240,6 +241,10 @@ def _link_people(
         ids = np.sort(pl.concat([scope_people["mention_id"], new_ids]).unique().to_numpy())
         kept_previous = scope_people
     labels = cluster(ids, links, cannot)
+    unnamed = only_person_it_can_be(ids, labels, model_edges, frame, threshold=options.threshold)
+    if unnamed.height:
+        links = pl.concat([links, unnamed])
+        labels = cluster(ids, links, cannot)
     assigned, changes = assign_person_ids(ids, labels, kept_previous)
 
     review = model_edges.filter(

@@ -42,7 +42,8 @@ def with_person_evidence(edges: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFra
     - names alone are not enough, however rare: something besides the names must agree
       (date of birth, phone, home or reference).
 
-    A pair that fails either goes to the review queue instead of being linked.
+    A pair that fails either goes to the review queue instead of being linked (but see
+    ``unnamed.only_person_it_can_be``).
     """
     mobile = frame.select("mention_id", mobile=pl.col("phone").str.contains(_MOBILE).fill_null(False))
     left = mobile.rename({"mention_id": "l", "mobile": "mobile_l"})

@@ -20,7 +20,13 @@ from saferhub.analysis.hotspot_classify import (
     parse_period_length,
 )
 from saferhub.analysis.hotspot_count import hotspot_count
-from saferhub.analysis.hotspot_gistar import fdr_bh, gistar, hotspot_gistar, neighbour_window
+from saferhub.analysis.hotspot_gistar import (
+    chance_limits,
+    fdr_bh,
+    gistar,
+    hotspot_gistar,
+    neighbour_window,
+)
 from saferhub.analysis.hotspot_kde import bandwidth_nrd, hotspot_kde
 from saferhub.analysis.points import SelectionError, category, parse_day, period
 from saferhub.areas import to_bng
@@ -130,6 +136,40 @@ def test_gistar_finds_a_planted_cluster_and_nothing_in_uniform_noise() -> None:
     assert only_noise.parameters["p_adjust"].startswith("fdr")
 
 
+def test_chance_limit_is_the_binomial_bound_on_the_busiest_neighbourhood() -> None:
+    from scipy import stats
+
+    events, cells = 120, 2_680
+    limits = chance_limits(events, cells, np.array([9, 4, 9, 6]), 0.05)
+    assert limits[0] == limits[2] and limits[1] <= limits[3] <= limits[0]
+    for k, t in zip((9, 4, 6), limits[[0, 1, 3]].tolist(), strict=True):
+        share = k / cells
+        # P(a neighbourhood of k cells holds >= t) x cells: under 5% at t, not at t - 1.
+        at_least = stats.binom.sf(np.array([t - 1, t - 2]), events, share) * cells
+        assert at_least[0] < 0.05 <= at_least[1]
+    assert chance_limits(events, cells, np.array([9]), 0.05)[0] == 6  # docs/hotspots.md, 45 days of fires
+    assert chance_limits(0, 10, np.array([9]), 0.05)[0] == 1  # no events: nothing is beyond chance
+    assert chance_limits(5, 9, np.array([9]), 0.05)[0] == 6  # a neighbourhood that is the whole map
+    assert chance_limits(5, 9, np.array([], dtype=np.int64), 0.05).size == 0
+
+
+def test_a_handful_of_events_in_sparse_data_is_not_a_hotspot() -> None:
+    # 0.04 events a cell: Gi*'s normal p-values call 4 events in one place significant even
+    # after the FDR, but random placement of 104 events over 2,500 cells puts 4 in some
+    # neighbourhood of 9 cells more often than not. Ten are beyond chance.
+    rng = np.random.default_rng(3)
+    noise = rng.uniform(0, 5_000, (100, 2))
+    for extra, expected in ((4, ""), (10, "hotspot")):
+        xy = np.vstack([noise, np.full((extra, 2), 2_550.0)])
+        cells = hotspot_gistar(_points(xy), cell_size=100).cells
+        centre = cells.filter((pl.col("easting") == 2_550) & (pl.col("northing") == 2_550)).row(0, named=True)
+        assert centre["p_adjusted"] < 0.05 and centre["gistar"] > 0
+        assert centre["hotspot"] == expected
+        assert (centre["neighbourhood_count"] >= centre["neighbourhood_needed"]) == (expected == "hotspot")
+    hot = cells.filter(pl.col("hotspot") == "hotspot")
+    assert (hot["neighbourhood_count"] >= hot["neighbourhood_needed"]).all()
+
+
 def test_gistar_result_records_what_produced_it() -> None:
     rng = np.random.default_rng(2)
     result = hotspot_gistar(_points(rng.uniform(0, 3_000, (150, 2))), cell_size=200)
@@ -138,6 +178,8 @@ def test_gistar_result_records_what_produced_it() -> None:
     assert p["include_self"] is True and p["points"] == 150 and p["cells"] == result.cells.height
     assert any("Benjamini–Hochberg" in line for line in result.defaults)
     assert any("× √2" in line for line in result.defaults)
+    assert p["chance_test"].startswith("exact binomial") and p["neighbourhood_needed"] >= 1
+    assert any(f"needs at least {p['neighbourhood_needed']} events" in line for line in result.defaults)
     assert any(line.startswith("Sparse") for line in result.defaults)  # 150 events on ~220 cells
 
 

@@ -90,6 +90,11 @@ def test_gistar_equals_esda(
     ours = result.cells["gistar"].to_numpy()
     assert np.abs(ours - expected).max() <= 1e-9
     assert result.parameters["hotspots"] > 0  # Birkenhead's town centre at least
+    # A year of ASB is plentiful: the chance test changes none of Gi*'s hotspots.
+    cells = result.cells
+    significant = (cells["gistar"] > 0) & (cells["p_adjusted"] < 0.05)
+    assert (significant == (cells["hotspot"] == "hotspot")).all()
+    assert cells.filter(significant)["neighbourhood_count"].min() > cells["neighbourhood_needed"].max()
 
 
 def _shuffled(frame: pl.DataFrame, seed: int) -> pl.DataFrame:

@@ -227,17 +227,13 @@ def test_planted_hotspots_are_found(scores: dict[str, Scores], name: str) -> Non
     assert s.recall >= 0.95, f"found {s.found} of {s.planted}: {s.describe()}"
 
 
-def test_ordinary_areas_are_not_flagged_asb(scores: dict[str, Scores]) -> None:
-    s = scores["anti-social-behaviour"]
+@pytest.mark.parametrize("name", CATEGORIES.values())
+def test_ordinary_areas_are_not_flagged(scores: dict[str, Scores], name: str) -> None:
+    # Fires are sparse (0.04-0.05 a cell in each half of the 90 days of the emerging clusters):
+    # there Gi* alone flagged groups of four or five fires by chance (precision 0.81); the
+    # chance test on the neighbourhood count stops them (docs/hotspots.md "The chance test").
+    s = scores[name]
     assert s.precision >= 0.95 and s.cell_precision >= 0.95, s.describe()
-
-
-def test_ordinary_areas_are_not_flagged_fires(scores: dict[str, Scores]) -> None:
-    # Fires are sparse (about 0.1 a cell in the 90 days of the emerging clusters): Gi*'s normal
-    # p-values then flag pairs of fires by chance. The result says so ("Sparse: ...").
-    # Measured: 0.81 of clusters, 0.90 of cells (docs/hotspots.md). Below the 0.95 target.
-    s = scores["deliberate-secondary-fire"]
-    assert s.precision >= 0.75 and s.cell_precision >= 0.85, s.describe()
 
 
 @pytest.mark.parametrize("name", CATEGORIES.values())

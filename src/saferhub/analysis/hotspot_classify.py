@@ -201,8 +201,10 @@ def hotspot_classify(
         if not sel.any():
             continue
         used.append(k)
+        # Gi* alone in each period, without the single map's chance test: the classes ask for
+        # repetition over periods, which chance groups of events lack (docs/hotspots.md).
         scores = scores_on_grid(grid, grid.raster(e[sel], n[sel]), neighbour_distance=distance,
-                                critical_p=critical_p)  # fmt: skip
+                                critical_p=critical_p, chance_test=False)  # fmt: skip
         hot_cols.append((scores["hotspot"] == "hotspot").to_numpy())
         cold_cols.append((scores["hotspot"] == "coldspot").to_numpy())
     if len(used) < 2:

@@ -84,10 +84,41 @@ def fdr_bh(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def classify(z: np.ndarray, p_adjusted: np.ndarray, critical_p: float) -> np.ndarray:
-    """"hotspot", "coldspot" or "" for each cell."""
+def chance_limits(events: int, cells: int, sizes: np.ndarray, level: float) -> np.ndarray:
+    """The fewest events a neighbourhood of each size in ``sizes`` needs to be beyond chance.
+
+    With ``events`` placed independently and uniformly over ``cells`` cells (complete spatial
+    randomness on the grid), a neighbourhood of k cells holds S ~ Binomial(events, k / cells).
+    The limit is the smallest t with P(S >= t) × cells < ``level``: a count random placement
+    would reach in some neighbourhood of the map less often than ``level`` (Bonferroni over
+    the cells; conservative, as neighbourhoods overlap). Exact, so no seed and no simulation.
+    """
+    from scipy import stats
+
+    sizes = np.asarray(sizes, dtype=np.int64)
+    if sizes.size == 0 or cells <= 0:
+        return np.zeros(sizes.shape, dtype=np.int64)
+    bound = level / cells
+    limits = {}
+    for k in np.unique(sizes).tolist():
+        share = min(k / cells, 1.0)
+        t = max(int(stats.binom.isf(bound, events, share)), 0)
+        # isf is a starting point: settle on the smallest t with P(S >= t) < bound exactly.
+        while t > 0 and stats.binom.sf(t - 2, events, share) < bound:
+            t -= 1
+        while t <= events and stats.binom.sf(t - 1, events, share) >= bound:
+            t += 1
+        limits[k] = t
+    return np.array([limits[k] for k in sizes.tolist()], dtype=np.int64).reshape(sizes.shape)
+
+
+def classify(
+    z: np.ndarray, p_adjusted: np.ndarray, critical_p: float, beyond_chance: np.ndarray | None = None
+) -> np.ndarray:
+    """Each cell's class: "hotspot", "coldspot" or ""; a hotspot must be ``beyond_chance`` too, if given."""
     significant = p_adjusted < critical_p
-    return np.where(significant & (z > 0), "hotspot", np.where(significant & (z < 0), "coldspot", ""))
+    hot = significant & (z > 0) if beyond_chance is None else significant & (z > 0) & beyond_chance
+    return np.where(hot, "hotspot", np.where(significant & (z < 0), "coldspot", ""))
 
 
 def default_notes(cell_size: float, distance: float, given: bool, critical_p: float, n: int) -> list[str]:
@@ -104,25 +135,40 @@ def default_notes(cell_size: float, distance: float, given: bool, critical_p: fl
     return notes
 
 
+def chance_note(needed: int, events: int, cells: int, window_cells: int, critical_p: float) -> str:
+    return (
+        f"A hotspot's neighbourhood also needs at least {needed:,} events (column neighbourhood_needed; "
+        f"fewer at the grid's edge): placed at random over the {cells:,} cells, the {events:,} events "
+        f"would put that many in some neighbourhood of {window_cells} cells less than {critical_p:.0%} "
+        "of the time (exact binomial, Bonferroni over the cells: the map-wide test of scan statistics)."
+    )
+
+
 def scores_on_grid(
-    grid: Grid, counts: np.ndarray, *, neighbour_distance: float, critical_p: float
+    grid: Grid, counts: np.ndarray, *, neighbour_distance: float, critical_p: float, chance_test: bool = True
 ) -> pl.DataFrame:
-    """Gi* columns for the study cells of ``grid`` given a (ny, nx) count raster."""
+    """Gi* columns for the study cells of ``grid`` given a (ny, nx) count raster.
+
+    With ``chance_test`` a hotspot's neighbourhood count must also reach ``neighbourhood_needed``.
+    """
     window = neighbour_window(grid.cell_size, neighbour_distance)
     z, k, sums = gistar(counts, grid.mask, window)
     flat = grid.cells
-    z, k, sums = z.ravel()[flat], k.ravel()[flat], sums.ravel()[flat]
+    z, k, sums = z.ravel()[flat], np.rint(k.ravel()[flat]), np.rint(sums.ravel()[flat])
     p = two_sided_p(z)
     q = fdr_bh(p)
+    values = counts.ravel()[flat].astype(np.int64)
+    needed = chance_limits(int(values.sum()), values.size, k.astype(np.int64), critical_p)
     return pl.DataFrame(
         {
-            "count": counts.ravel()[flat].astype(np.int64),
+            "count": values,
             "neighbours": k.astype(np.int32),
             "neighbourhood_count": sums.astype(np.int64),
+            "neighbourhood_needed": needed,
             "gistar": z,
             "p_value": p,
             "p_adjusted": q,
-            "hotspot": classify(z, q, critical_p),
+            "hotspot": classify(z, q, critical_p, sums >= needed if chance_test else None),
         }
     )
 
@@ -149,12 +195,15 @@ def hotspot_gistar(
     scores = scores_on_grid(grid, counts, neighbour_distance=distance, critical_p=critical_p)
     cells = pl.concat([grid.frame(), scores], how="horizontal")
     notes += default_notes(grid.cell_size, distance, neighbour_distance is not None, critical_p, cells.height)
+    window_cells = int(neighbour_window(grid.cell_size, distance).sum())
+    needed = int(chance_limits(int(e.size), cells.height, np.array([window_cells]), critical_p)[0])
+    notes.append(chance_note(needed, int(e.size), cells.height, window_cells, critical_p))
     per_cell = e.size / max(cells.height, 1)
     if per_cell < SPARSE_EVENTS_PER_CELL:
         notes.append(
             f"Sparse: {per_cell:.2f} events per cell on average. With so few, Gi*'s normal p-values "
-            "are too optimistic and a handful of events can make a hotspot: prefer larger cells or a "
-            "longer period."
+            "are too optimistic; the chance test above keeps a handful of events from making a "
+            "hotspot, at the price of missing small ones: prefer larger cells or a longer period."
         )
     hot = cells["hotspot"]
     return HotspotResult(
@@ -167,6 +216,8 @@ def hotspot_gistar(
             "include_self": True,
             "p_adjust": "fdr (Benjamini-Hochberg)",
             "critical_p": critical_p,
+            "chance_test": "exact binomial under random placement, Bonferroni over cells",
+            "neighbourhood_needed": needed,
             "cells": cells.height,
             "points": int(e.size),
             "hotspots": int((hot == "hotspot").sum()),

@@ -22,8 +22,8 @@ from saferhub.analysis.grid import Grid
 #: Columns a result may carry, in the order they are written.
 COLUMN_ORDER = (
     "cell_id", "easting", "northing", "lsoa", "ward", "count", "neighbours", "neighbourhood_count",
-    "gistar", "p_value", "p_adjusted", "hotspot", "kde", "count_before", "count_after",
-    "change", "change_z", "change_flag", "periods", "periods_hot", "periods_cold",
+    "neighbourhood_needed", "gistar", "p_value", "p_adjusted", "hotspot", "kde", "count_before",
+    "count_after", "change", "change_z", "change_flag", "periods", "periods_hot", "periods_cold",
     "share_hot", "recent_hot", "older_hot", "classification",
 )  # fmt: skip
 

@@ -257,14 +257,15 @@ def caller_calls(
     return localise(read_sql(conn, sql, schema, bulk=True).with_columns(_from_epoch("at")), "at")
 
 
-def best_dobs(dobs: pl.DataFrame) -> pl.DataFrame:
+def best_dobs(dobs: pl.DataFrame, key: str = "person_id") -> pl.DataFrame:
     """Each person's best-known date of birth from (person_id, dob) rows, one per mention:
-    the one given most often (ties: the latest date). person_id, dob."""
-    counted = dobs.drop_nulls("dob").group_by("person_id", "dob").agg(n=pl.len())
+    the one given most often (ties: the latest date). person_id, dob; ``key`` names the
+    person column."""
+    counted = dobs.drop_nulls("dob").group_by(key, "dob").agg(n=pl.len())
     return (
-        counted.sort(["person_id", "n", "dob"], descending=[False, True, True])
-        .unique("person_id", keep="first", maintain_order=True)
-        .select("person_id", "dob")
+        counted.sort([key, "n", "dob"], descending=[False, True, True])
+        .unique(key, keep="first", maintain_order=True)
+        .select(key, "dob")
     )
 
 

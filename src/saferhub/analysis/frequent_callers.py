@@ -77,11 +77,11 @@ def _records(frame: pl.DataFrame, key: str) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------ rules
 
 
-def add_age(calls: pl.DataFrame, dobs: pl.DataFrame, adult_age: int) -> pl.DataFrame:
+def add_age(calls: pl.DataFrame, dobs: pl.DataFrame, adult_age: int, key: str = "person_id") -> pl.DataFrame:
     """Each call's caller as a child or not, by whole years of age on the (local) call date.
-    A person with no known date of birth counts as an adult."""
+    A person with no known date of birth counts as an adult. ``key`` names the person."""
     c = pl.col
-    frame = calls.join(dobs, on="person_id", how="left")
+    frame = calls.join(dobs, on=key, how="left")
     day = c("at").dt.date()
     before_birthday = (day.dt.month() * 100 + day.dt.day()) < (c("dob").dt.month() * 100 + c("dob").dt.day())
     age = day.dt.year() - c("dob").dt.year() - before_birthday.cast(pl.Int32)
@@ -93,16 +93,26 @@ def threshold_hits(
 ) -> pl.DataFrame:
     """person_id, rule, month for every FreCaNN rule met by calls on local days first_day ..
     last_day; ``calls`` has person_id, at (local) and child."""
+    frame = calls.with_columns(code=pl.col("person_id").cast(pl.Categorical).to_physical().cast(pl.Int64))
+    hits = _hits(frame, standards=standards, first_day=first_day, last_day=last_day)
+    people = frame.select("code", "person_id").unique("code")
+    return hits.join(people, on="code").select("person_id", "rule", "month")
+
+
+def _hits(
+    frame: pl.DataFrame, *, standards: Standards, first_day: dt.date, last_day: dt.date
+) -> pl.DataFrame:
+    """``threshold_hits`` of calls whose people are numbered: code (a whole number per
+    person), rule, month; ``frame`` has code, at (local) and child."""
     c = pl.col
-    frame = calls.filter(local_day(first_day, last_day)).with_columns(m=_month_index())
-    empty = pl.DataFrame(schema={"person_id": pl.String, "rule": pl.String, "month": pl.String})
+    frame = frame.filter(local_day(first_day, last_day)).with_columns(m=_month_index())
+    empty = pl.DataFrame(schema={"code": pl.Int64, "rule": pl.String, "month": pl.String})
     if frame.height == 0:
         return empty
     # Integer keys person * span + month make the month sums a few numpy passes.
     first_m = int(frame["m"].min())  # type: ignore[arg-type]
     span = int(frame["m"].max()) - first_m + 3  # type: ignore[arg-type]
-    codes = frame.select(code=c("person_id").cast(pl.Categorical).to_physical().cast(pl.Int64))["code"]
-    frame = frame.with_columns(key=codes * span + (c("m") - first_m))
+    frame = frame.with_columns(key=c("code") * span + (c("m") - first_m))
     # (np.unique hashes in numpy 2 and is ten times slower than this on a million keys)
     per_month = frame.filter(~c("child")).group_by("key").agg(n=pl.len()).sort("key")
     keys, counts = per_month["key"].to_numpy(), per_month["n"].to_numpy()
@@ -134,12 +144,8 @@ def threshold_hits(
             pl.DataFrame({"key": child, "rule": CHILD}, schema={"key": pl.Int64, "rule": pl.String}),
         ]
     ).unique()
-    people = frame.select(c("key") // span, "person_id").unique("key")
-    return (
-        hits.with_columns(m=c("key") % span + first_m, key=c("key") // span)
-        .join(people, on="key")
-        .select("person_id", "rule", month=month_label("m"))
-    )
+    hits = hits.with_columns(code=c("key") // span, m=c("key") % span + first_m)
+    return hits.select("code", "rule", month=month_label("m"))
 
 
 def _month_index() -> pl.Expr:
@@ -255,25 +261,53 @@ def _people(
     least = min(std.int("adult_calls_in_month"), std.int("child_calls"), std.int("adult_calls_in_3_months"))
     rows = demand.caller_calls(conn, start=start, end=end, among=among)
     clock("read_calls")
-    calls = rows.filter(pl.col("event_id").is_not_null())
-    # Only people with enough calls in the whole read window can meet any rule.
-    enough = calls.group_by("person_id").agg(n=pl.len()).filter(pl.col("n") >= least).select("person_id")
-    dobs = demand.best_dobs(rows.join(enough, on="person_id", how="semi").select("person_id", "dob"))
-    aged = add_age(calls.join(enough, on="person_id", how="semi").drop("dob"), dobs, std.int("adult_age"))
-    hits = threshold_hits(aged, standards=std, first_day=first_day, last_day=as_of)
+    rows, names = _numbered(rows, least)
+    dobs = demand.best_dobs(rows.select("code", "dob"), key="code")
+    calls = rows.filter(pl.col("event_id").is_not_null()).select("code", "event_id", "at")
+    aged = add_age(calls, dobs, std.int("adult_age"), key="code")
+    hits = _hits(aged, standards=std, first_day=first_day, last_day=as_of)
     # "New this week" only matters for those listed now.
-    mine = aged.join(hits.select("person_id").unique(), on="person_id", how="semi")
-    before = threshold_hits(
+    listed = hits.select("code").unique()
+    mine = aged.join(listed, on="code", how="semi")
+    before = _hits(
         mine,
         standards=std,
         first_day=first_day - dt.timedelta(days=week),
         last_day=as_of - dt.timedelta(days=week),
     )
     clock("rules")
-    mine = mine.join(demand.call_details(conn, event_ids=mine["event_id"].to_list()), on="event_id")
-    summary = summarise(mine, hits, before, key="person_id", standards=std, as_of=as_of, first_day=first_day)
+
+    def named(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.join(names, on="code").drop("code")
+
+    mine = named(mine).join(demand.call_details(conn, event_ids=mine["event_id"].to_list()), on="event_id")
+    summary = summarise(
+        mine, named(hits), named(before), key="person_id", standards=std, as_of=as_of, first_day=first_day
+    )
     clock("people_details")
-    return summary, int(summary.join(dobs, on="person_id", how="anti").height)
+    return summary, int(listed.join(dobs, on="code", how="anti").height)
+
+
+def _numbered(rows: pl.DataFrame, least: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows of people with ``least`` calls or more (only they can meet any rule), with
+    ``code``, a number per person, so that every later step groups and joins numbers
+    rather than text; and each code's person_id.
+
+    People are told apart by a hash of their ids first: one fast pass over the text
+    (grouping three million ids as text took 2 s, hashing them 0.05 s). Two ids with one
+    hash would be counted as one person, so every kept row's id is checked against its
+    number's; on a clash, numbers that cannot clash (a categorical's) are used instead."""
+    c = pl.col
+    for key in (c("person_id").hash(), c("person_id").cast(pl.Categorical).to_physical()):
+        frame = rows.with_columns(h=key)
+        calls = frame.filter(c("event_id").is_not_null()).group_by("h").agg(n=pl.len())
+        frame = frame.join(calls.filter(c("n") >= least).select("h"), on="h", how="semi")
+        names = frame.select("h", "person_id").unique("h").with_row_index("code")
+        names = names.with_columns(c("code").cast(pl.Int64))
+        frame = frame.join(names, on="h", suffix="_named")
+        if frame.filter(c("person_id") != c("person_id_named")).is_empty():
+            return frame.drop("h", "person_id_named"), names.drop("h")
+    raise AssertionError("a categorical's numbers are one per text")
 
 
 class _Clock:

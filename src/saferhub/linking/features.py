@@ -209,7 +209,35 @@ def prepare(mentions: pl.DataFrame, *, today: dt.date | None = None) -> pl.DataF
     addr_nums, addr_words, home_key, street_key (numbers on a street, for blocking when a
     postcode is missing), ref_key, and linkable.
     """
-    today = today or dt.date.today()
+    return finish(prepare_rows(mentions), today=today)
+
+
+# Bumped whenever prepare_rows changes what it makes, so that saved rows are made afresh.
+ROWS_FORMAT = 1
+ROW_COLUMNS = [
+    "mention_id",
+    "agency",
+    "fn",
+    "fn_init",
+    "fn_key",
+    "fn_groups",
+    "ln",
+    "ln_parts",
+    "dob",
+    "dob_swap",
+    "phone",
+    "postcode",
+    "pc_sector",
+    "addr_nums",
+    "addr_words",
+    "home_key",
+    "street_key",
+    "ref_key",
+]
+
+
+def prepare_rows(mentions: pl.DataFrame) -> pl.DataFrame:
+    """The part of ``prepare`` that reads each mention alone (so it can be kept between runs)."""
     c = pl.col
     unknown = _UNKNOWN_NAMES
     f = mentions.with_columns(
@@ -256,9 +284,7 @@ def prepare(mentions: pl.DataFrame, *, today: dt.date | None = None) -> pl.DataF
 
     dob = c("dob").str.to_date("%Y-%m-%d", strict=False)
     f = f.with_columns(dob_date=dob).with_columns(
-        dob_date=pl.when(
-            c("dob_date").is_in(_PLACEHOLDER_DOBS) | (c("dob_date") < _EARLIEST_DOB) | (c("dob_date") > today)
-        )
+        dob_date=pl.when(c("dob_date").is_in(_PLACEHOLDER_DOBS) | (c("dob_date") < _EARLIEST_DOB))
         .then(None)
         .otherwise(c("dob_date"))
     )
@@ -279,6 +305,29 @@ def prepare(mentions: pl.DataFrame, *, today: dt.date | None = None) -> pl.DataF
     )
     # A phone of all one digit, or 0123456789-like runs, is a clerk's filler.
     f = f.with_columns(phone=pl.when(c("phone").str.contains(_FILLER_PHONE)).then(None).otherwise(c("phone")))
+    f = f.with_columns(pc_sector=c("postcode").str.head(-2))
+    f = _address_fields(f)
+    f = f.with_columns(
+        ref_key=pl.when(
+            c("agency_ref").str.contains(r"[0-9]") & ~c("agency_ref").str.contains(r"^[0\W_]+$")
+        ).then(pl.concat_str([c("agency"), pl.lit(":"), c("agency_ref").str.to_uppercase()])),
+    )
+    return f.select(ROW_COLUMNS)
+
+
+def finish(rows: pl.DataFrame, *, today: dt.date | None = None) -> pl.DataFrame:
+    """``prepare``'s fields from ``prepare_rows``' rows, with what depends on all mentions
+    (how many surnames share a phone) or on the day (a date of birth in the future).
+
+    Columns beyond the prepared ones (a fingerprint) are kept, after them.
+    """
+    c = pl.col
+    today = today or dt.date.today()
+    future = c("dob") > today.isoformat()  # ISO dates compare as text
+    f = rows.with_columns(
+        dob=pl.when(future).then(None).otherwise(c("dob")),
+        dob_swap=pl.when(future).then(None).otherwise(c("dob_swap")),
+    )
     # Count the surnames a number is given with, not its mentions: one person calling
     # every day is not a shared number; a hostel's landline given by twenty residents is.
     f = f.with_columns(phone_users=c("ln").n_unique().over("phone"))
@@ -286,13 +335,6 @@ def prepare(mentions: pl.DataFrame, *, today: dt.date | None = None) -> pl.DataF
         phone_block=pl.when(c("phone").is_not_null() & (c("phone_users") <= PHONE_BLOCK_MAX)).then(
             c("phone")
         ),
-        pc_sector=c("postcode").str.head(-2),
-    )
-    f = _address_fields(f)
-    f = f.with_columns(
-        ref_key=pl.when(
-            c("agency_ref").str.contains(r"[0-9]") & ~c("agency_ref").str.contains(r"^[0\W_]+$")
-        ).then(pl.concat_str([c("agency"), pl.lit(":"), c("agency_ref").str.to_uppercase()])),
     )
     has_forename = c("fn").is_not_null() | c("fn_init").is_not_null()
     has_home = c("home_key").is_not_null() | c("postcode").is_not_null()
@@ -333,6 +375,7 @@ def prepare(mentions: pl.DataFrame, *, today: dt.date | None = None) -> pl.DataF
         "street_key",
         "ref_key",
         "linkable",
+        *[name for name in rows.columns if name not in ROW_COLUMNS],
     )
 
 

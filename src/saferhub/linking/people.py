@@ -1,6 +1,7 @@
 """``link_people``: every person mention in the store linked to a person, incrementally.
 
-A run reads the mentions, loads the saved model (training one if there is none, or on
+A run reads the mentions (keeping their prepared fields between runs:
+``linking.prepared``), loads the saved model (training one if there is none, or on
 ``retrain``), and then either relinks everything (first run, new model, ``full``) or
 links only what is new: mentions never linked or changed since, and people touched by a
 reviewer's decision since the last run. Existing people keep their ids; merges and splits
@@ -24,8 +25,9 @@ from sqlalchemy import Engine
 
 from saferhub.linking import store
 from saferhub.linking.clusters import assign_person_ids, cluster
-from saferhub.linking.features import fingerprint, prepare, read_mentions
+from saferhub.linking.features import finish
 from saferhub.linking.model import make_linker, model_input, prior_model, term_frequencies, train
+from saferhub.linking.prepared import read_rows, save_rows
 from saferhub.linking.scores import evidence, scored_pairs, with_person_evidence
 from saferhub.linking.unnamed import only_person_it_can_be
 from saferhub.store.locks import Busy, exclusive
@@ -124,20 +126,21 @@ def _link_people(
     started = time.perf_counter()
     step("reading")
     with engine.connect() as conn:
-        mentions = read_mentions(conn)
+        prepared = read_rows(conn)
         previous = store.read_links(conn)
         saved = store.latest_model(conn)
         last_model = store.last_run_model(conn)
         decisions = store.read_decisions(conn)
         pending = store.read_decisions(conn, pending_only=True)
-    features = prepare(mentions).with_columns(fingerprint=fingerprint(mentions))
+    features = finish(prepared.rows.drop("event_id"))
+    mention_count = features.height
     frame = model_input(features)
     trained = False
     model: dict[str, Any] = {}
     # Train when asked, when there is no model yet, or when the store has grown enough
     # to train a model that so far had to start from its priors.
     untrained = saved is not None and saved[2] < MIN_TRAINING_MENTIONS <= frame.height
-    if mentions.height and (saved is None or retrain or untrained):
+    if mention_count and (saved is None or retrain or untrained):
         step("training")
         model = train(frame, seed=options.seed) if frame.height >= MIN_TRAINING_MENTIONS else prior_model()
         trained = True
@@ -150,7 +153,7 @@ def _link_people(
     unchanged = current.filter(pl.col("fingerprint") == pl.col("fingerprint_now"))
     kept_previous = unchanged.select("mention_id", "person_id", "fingerprint")
     new_ids = features.join(kept_previous, on="mention_id", how="anti")["mention_id"]
-    if mentions.height == 0:
+    if mention_count == 0:
         mode = "empty"
     elif trained or full or previous.height == 0 or (saved and last_model != saved[0]):
         mode = "full"
@@ -167,15 +170,16 @@ def _link_people(
             version = saved[0] if saved else None
         run_id = store.start_run(conn, mode, version)
         if mode in ("unchanged", "empty"):
+            save_rows(conn, prepared)
             people = store.count_people(conn)
             queued = store.count_review_pairs(conn)
-            store.finish_run(conn, run_id, mentions=mentions.height, people=people, review_pairs=queued)
+            store.finish_run(conn, run_id, mentions=mention_count, people=people, review_pairs=queued)
             return LinkSummary(
                 run_id,
                 mode,
                 version,
                 trained,
-                mentions.height,
+                mention_count,
                 frame.height,
                 0,
                 people,
@@ -277,9 +281,12 @@ def _link_people(
     ]
     with engine.begin() as conn:
         store.write_links(conn, links_out, previous, run_id)
+        save_rows(conn, prepared)
         # Ids already linked before are known people; only the others need looking up.
-        candidates = links_out.select("person_id").unique().join(
-            previous.select("person_id").unique(), on="person_id", how="anti"
+        candidates = (
+            links_out.select("person_id")
+            .unique()
+            .join(previous.select("person_id").unique(), on="person_id", how="anti")
         )
         store.add_people(conn, candidates["person_id"].to_list())
         store.retire_people(conn, merged)
@@ -299,7 +306,7 @@ def _link_people(
             mode,
             version,
             trained,
-            mentions.height,
+            mention_count,
             frame.height,
             new_ids.len(),
             people,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -36,6 +37,23 @@ class PersonLinkModel(Base):
     splink_version: Mapped[str] = mapped_column(String(20))
     trained_on: Mapped[int] = mapped_column(Integer)  # mentions it was trained on
     settings: Mapped[str] = mapped_column(Text)  # Splink's JSON, byte for byte
+
+
+class PersonLinkPrepared(Base):
+    """Every mention's comparison fields as the last link run made them (one row).
+
+    Only imports write mentions, and an event names the import that last wrote it, so the
+    next run prepares afresh only the mentions of events written after ``through_import``.
+    It holds the same personal data as ``person_mentions``, in another form.
+    """
+
+    __tablename__ = "person_link_prepared"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    made_by: Mapped[str] = mapped_column(String(100))  # what made the rows (prepared.made_by)
+    through_import: Mapped[int] = mapped_column(Integer)
+    mentions: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[bytes] = mapped_column(LargeBinary)  # Parquet
 
 
 class Person(Base):

@@ -93,23 +93,27 @@ def chance_limits(events: int, cells: int, sizes: np.ndarray, level: float) -> n
     would reach in some neighbourhood of the map less often than ``level`` (Bonferroni over
     the cells; conservative, as neighbourhoods overlap). Exact, so no seed and no simulation.
     """
-    from scipy import stats
+    from scipy import special  # not scipy.stats: its import alone costs more than the whole map
+
+    def at_least(t: int, share: float) -> float:  # P(S >= t)
+        return 1.0 if t <= 0 else float(special.bdtrc(t - 1, events, share))
 
     sizes = np.asarray(sizes, dtype=np.int64)
     if sizes.size == 0 or cells <= 0:
         return np.zeros(sizes.shape, dtype=np.int64)
     bound = level / cells
-    limits = {}
-    for k in np.unique(sizes).tolist():
+    limits = np.zeros(int(sizes.max()) + 1, dtype=np.int64)  # by size: a lookup, not a sort
+    for k in np.flatnonzero(np.bincount(sizes.ravel())).tolist():
         share = min(k / cells, 1.0)
-        t = max(int(stats.binom.isf(bound, events, share)), 0)
-        # isf is a starting point: settle on the smallest t with P(S >= t) < bound exactly.
-        while t > 0 and stats.binom.sf(t - 2, events, share) < bound:
+        # Start from the normal approximation, then settle on the exact smallest t.
+        mean, sd = events * share, math.sqrt(events * share * (1.0 - share))
+        t = min(max(int(mean + sd * float(special.ndtri(1.0 - bound))), 0), events + 1)
+        while t > 0 and at_least(t - 1, share) < bound:
             t -= 1
-        while t <= events and stats.binom.sf(t - 1, events, share) >= bound:
+        while t <= events and at_least(t, share) >= bound:
             t += 1
         limits[k] = t
-    return np.array([limits[k] for k in sizes.tolist()], dtype=np.int64).reshape(sizes.shape)
+    return limits[sizes]
 
 
 def classify(

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
+import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -244,17 +247,80 @@ def caller_calls(
     pass: person_id, event_id and at (local; both null on a row that only gives a date of
     birth), dob.
 
-    Millions of rows, so only what the thresholds need. A filter on people in SQL costs
-    more than it saves on SQLite (a B-tree probe per row), so that is done in polars; but
-    ``among``, a few person ids, reads only theirs (by the person_id index)."""
+    Millions of rows, so only what the thresholds need, read in parts at once
+    (``_in_parts``). A filter on people in SQL costs more than it saves on SQLite (a
+    B-tree probe per row), so that is done in polars; but ``among``, a few person ids,
+    reads only theirs (by the person_id index), in one part."""
     call = f"(m.role = 'caller' AND e.feed = 'calls' AND {_window(conn, start, end)})"
-    sql = (
-        f"SELECT l.person_id, CASE WHEN {call} THEN e.id END, "
-        f"CASE WHEN {call} THEN {_epoch(conn, 'e.occurred_at')} END, m.dob "
-        f"FROM {_people_from(conn, among)} AND ({call} OR m.dob IS NOT NULL)"
-    )
+
+    def sql(mentions: str) -> str:
+        return (
+            f"SELECT l.person_id, CASE WHEN {call} THEN e.id END, "
+            f"CASE WHEN {call} THEN {_epoch(conn, 'e.occurred_at')} END, m.dob "
+            f"FROM {_people_from(conn, among)} {mentions}AND ({call} OR m.dob IS NOT NULL)"
+        )
+
     schema = {"person_id": pl.String, "event_id": pl.Int64, "at": pl.Int64, "dob": pl.Date}
-    return localise(read_sql(conn, sql, schema, bulk=True).with_columns(_from_epoch("at")), "at")
+    rows = _in_parts(conn, sql, schema, parts=1 if among is not None else None)
+    return localise(rows.with_columns(_from_epoch("at")), "at")
+
+
+def _in_parts(
+    conn: Connection, sql: Callable[[str], str], schema: dict[str, Any], parts: int | None = None
+) -> pl.DataFrame:
+    """The rows of ``sql(mentions)`` (a bulk read) with the mentions split into as many
+    ranges of ids as there are cores, each read at the same time on a connection of its
+    own: both drivers let other threads run while the database works, and one query uses
+    one core (on two cores, 5 million calls are read in about half the time). ``mentions``
+    is the condition on ``l`` and ``m`` for one range ('' for all).
+
+    The first range is read on ``conn``, the others in transactions of their own: on
+    SQLite a write committed just as they start may be seen by some ranges and not
+    others, as each statement on PostgreSQL already sees the writes committed before it.
+    An SQLite store held in memory is one connection's alone: read in one part."""
+    if parts is None:
+        database = conn.engine.url.database if conn.dialect.name == "sqlite" else "server"
+        parts = _cores() if database and database != ":memory:" and "mode=memory" not in database else 1
+    low, high = (None, None)
+    if parts > 1:
+        low, high = conn.exec_driver_sql("SELECT min(mention_id), max(mention_id) FROM person_links").one()
+    if low is None or high is None or high - low < parts:
+        return read_sql(conn, sql(""), schema, bulk=True)
+    cuts = [low + (high + 1 - low) * i // parts for i in range(parts)] + [high + 1]
+    ranges = [
+        f"AND l.mention_id >= {a} AND l.mention_id < {b} AND m.id >= {a} AND m.id < {b} "
+        for a, b in itertools.pairwise(cuts)
+    ]
+
+    def read_apart(mentions: str) -> pl.DataFrame:
+        with conn.engine.connect() as other:
+            tune(other)
+            _one_core(other)
+            return read_sql(other, sql(mentions), schema, bulk=True)
+
+    with ThreadPoolExecutor(max_workers=parts - 1) as pool:
+        others = [pool.submit(read_apart, mentions) for mentions in ranges[1:]]
+        _one_core(conn)
+        first = read_sql(conn, sql(ranges[0]), schema, bulk=True)
+        _one_core(conn, False)
+        return pl.concat([first, *(part.result() for part in others)])
+
+
+def _one_core(conn: Connection, on: bool = True) -> None:
+    """PostgreSQL: no parallel workers for the transaction's queries (``on``; back to the
+    default when not), as the parts already use every core between them. (A worker of a
+    parallel merge join sorts the whole of its inner side again: on two cores, three
+    sorts of millions of rows.)"""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL max_parallel_workers_per_gather {'= 0' if on else 'TO DEFAULT'}")
+
+
+def _cores() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def best_dobs(dobs: pl.DataFrame, key: str = "person_id") -> pl.DataFrame:

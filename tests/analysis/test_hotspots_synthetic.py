@@ -232,6 +232,7 @@ def test_ordinary_areas_are_not_flagged(scores: dict[str, Scores], name: str) ->
     # Fires are sparse (0.04-0.05 a cell in each half of the 90 days of the emerging clusters):
     # there Gi* alone flagged groups of four or five fires by chance (precision 0.81); the
     # chance test on the neighbourhood count stops them (docs/hotspots.md "The chance test").
+    # Seed 7 only: on seeds 3, 11 and 21 fires reach 0.89 (docs/hotspots.md "Other seeds").
     s = scores[name]
     assert s.precision >= 0.95 and s.cell_precision >= 0.95, s.describe()
 

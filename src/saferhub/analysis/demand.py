@@ -247,7 +247,7 @@ def caller_calls(
     pass: person_id, event_id and at (local; both null on a row that only gives a date of
     birth), dob.
 
-    Millions of rows, so only what the thresholds need, read in parts at once
+    Millions of rows, so only what the thresholds need, on PostgreSQL read in parts at once
     (``_in_parts``). A filter on people in SQL costs more than it saves on SQLite (a
     B-tree probe per row), so that is done in polars; but ``among``, a few person ids,
     reads only theirs (by the person_id index), in one part."""
@@ -268,19 +268,19 @@ def caller_calls(
 def _in_parts(
     conn: Connection, sql: Callable[[str], str], schema: dict[str, Any], parts: int | None = None
 ) -> pl.DataFrame:
-    """The rows of ``sql(mentions)`` (a bulk read) with the mentions split into as many
-    ranges of ids as there are cores, each read at the same time on a connection of its
-    own: both drivers let other threads run while the database works, and one query uses
-    one core (on two cores, 5 million calls are read in about half the time). ``mentions``
-    is the condition on ``l`` and ``m`` for one range ('' for all).
+    """The rows of ``sql(mentions)`` (a bulk read). On PostgreSQL the mentions are split
+    into as many ranges of ids as there are cores, each read at the same time on a
+    connection of its own: the driver lets other threads run while the server works, and
+    one query uses one core (5 million calls: 6.0 s against 15.6 s, a machine otherwise
+    busy with one core's work). ``mentions`` is the condition on ``l`` and ``m`` for one
+    range ('' for all). SQLite reads in one part: two parts took more CPU (12.6 s against
+    8.0 s, the threads contending inside SQLite) and, on the shared machine, longer.
 
-    The first range is read on ``conn``, the others in transactions of their own: on
-    SQLite a write committed just as they start may be seen by some ranges and not
-    others, as each statement on PostgreSQL already sees the writes committed before it.
-    An SQLite store held in memory is one connection's alone: read in one part."""
+    The first range is read on ``conn``, the others in transactions of their own; as
+    each statement on PostgreSQL sees the writes committed before it, a write committed
+    as they start may be seen by some ranges and not others (docs/decisions/0010)."""
     if parts is None:
-        database = conn.engine.url.database if conn.dialect.name == "sqlite" else "server"
-        parts = _cores() if database and database != ":memory:" and "mode=memory" not in database else 1
+        parts = _cores() if conn.dialect.name == "postgresql" else 1
     low, high = (None, None)
     if parts > 1:
         low, high = conn.exec_driver_sql("SELECT min(mention_id), max(mention_id) FROM person_links").one()

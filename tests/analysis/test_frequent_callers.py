@@ -300,3 +300,25 @@ def test_local_time_matches_the_time_zone_database() -> None:
         .dt.replace_time_zone(None)
     )
     assert localise(frame, "at")["at"].equals(expected["at"])
+
+
+def test_people_whose_ids_hash_alike_are_still_told_apart() -> None:
+    from saferhub.analysis.frequent_callers import _numbered
+
+    at = dt.datetime(2026, 11, 1, 12)
+    rows = pl.DataFrame(
+        {
+            "person_id": ["A", "A", "B", "B", "B", "C", "C", "C", "C"],
+            "event_id": [1, 2, 3, 4, 5, 6, None, 8, 9],
+            "at": [at] * 9,
+            "dob": [None] * 9,
+        },
+        schema={"person_id": pl.String, "event_id": pl.Int64, "at": pl.Datetime("us"), "dob": pl.Date},
+    )
+    exact, exact_names = _numbered(rows, 3)
+    # Every id with one hash: A's two calls and B's three must not make one person of five.
+    clashing, names = _numbered(rows, 3, hashed=pl.lit(7, pl.UInt64))
+    assert sorted(exact_names["person_id"].to_list()) == sorted(names["person_id"].to_list()) == ["B", "C"]
+    assert clashing["code"].n_unique() == 2 and clashing.height == exact.height == 7
+    pairs = clashing.select("person_id", "code").unique()
+    assert pairs.height == 2 and pairs["code"].n_unique() == 2

@@ -21,9 +21,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
-import psycopg
 from sqlalchemy import Connection, Select, literal, select, union_all
 
+from saferhub.store.frames import joined_text, parse_text
 from saferhub.store.models import Event
 from saferhub.store.place_models import EventPlace, Place
 
@@ -90,15 +90,15 @@ def _read(conn: Connection, sql: str, schema: dict[str, Any], bulk: bool = False
     text_schema = {k: (pl.String if v in (pl.Datetime, pl.Date) else v) for k, v in schema.items()}
     raw = conn.connection.driver_connection
     assert raw is not None
-    joined = _joined(conn, raw, sql, len(schema)) if bulk else None
+    joined = joined_text(conn, sql, len(schema)) if bulk else None
     if joined is not None:
-        frame = _parse(joined, text_schema, separator="\x1f", quote=None, nulls=[""])
+        frame = parse_text(joined, text_schema, separator="\x1f", quote=None, nulls=[""])
     elif conn.dialect.name == "postgresql":
         buffer = io.BytesIO()
         with raw.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT CSV)") as copy:
             for block in copy:
                 buffer.write(block)
-        frame = _parse(buffer.getvalue(), text_schema, separator=",", quote='"', nulls=None)
+        frame = parse_text(buffer.getvalue(), text_schema, separator=",", quote='"', nulls=None)
     else:
         cursor = raw.cursor()
         try:
@@ -114,48 +114,6 @@ def _read(conn: Connection, sql: str, schema: dict[str, Any], bulk: bool = False
         if v in (pl.Datetime, pl.Date)
     ]
     return (frame.with_columns(parse) if parse else frame).rechunk()
-
-
-def _joined(conn: Connection, raw: Any, sql: str, width: int) -> bytes | None:
-    """The rows of ``sql`` as one text (fields split by \\x1f, rows by newlines), or None
-    when it would be too long for the database."""
-    names = ", ".join(f"c{i}" for i in range(width))
-    if conn.dialect.name == "postgresql":
-        text = " || chr(31) || ".join(f"coalesce(CAST(c{i} AS text), '')" for i in range(width))
-        query = f"WITH q({names}) AS ({sql}) SELECT string_agg({text}, chr(10)) FROM q"
-        try:
-            with raw.transaction(), raw.cursor() as cursor:
-                (value,) = cursor.execute(query).fetchone()
-        except psycopg.errors.ProgramLimitExceeded:
-            return None
-        return (value or "").encode()
-    text = " || char(31) || ".join(f"coalesce(c{i}, '')" for i in range(width))
-    query = f"WITH q({names}) AS ({sql}) SELECT CAST(group_concat({text}, char(10)) AS BLOB) FROM q"
-    cursor = raw.cursor()
-    try:
-        (value,) = cursor.execute(query).fetchone()
-    except sqlite3.DataError:  # string or blob too big
-        return None
-    finally:
-        cursor.close()
-    return bytes(value or b"")
-
-
-def _parse(
-    data: bytes, schema: dict[str, Any], *, separator: str, quote: str | None, nulls: list[str] | None
-) -> pl.DataFrame:
-    if not data:
-        return pl.DataFrame(schema=schema)
-    return pl.read_csv(
-        io.BytesIO(data),
-        has_header=False,
-        new_columns=list(schema),
-        schema_overrides=schema,
-        infer_schema=False,
-        separator=separator,
-        quote_char=quote,
-        null_values=nulls,
-    )
 
 
 def attended_flag(column: str = "attended") -> pl.Expr:

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from saferhub.linking.model import MODEL_FORMAT
 from saferhub.store.bulk import append_frame
-from saferhub.store.frames import read_frame
+from saferhub.store.frames import read_plain_frame
 from saferhub.store.people_models import (
     Person,
     PersonIdEvent,
@@ -73,10 +73,10 @@ def save_model(conn: Connection, model: dict[str, Any], trained_on: int) -> int:
 
 
 def read_links(conn: Connection) -> pl.DataFrame:
-    t = table(PersonLink)
-    return read_frame(
+    # Ids and hashes only (no free text), so the fast plain read applies.
+    return read_plain_frame(
         conn,
-        select(t.c.mention_id, t.c.person_id, t.c.fingerprint),
+        "SELECT mention_id, person_id, fingerprint FROM person_links",
         {"mention_id": pl.Int64, "person_id": pl.String, "fingerprint": pl.String},
     )
 

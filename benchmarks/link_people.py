@@ -158,7 +158,7 @@ def main() -> None:
 
     from saferhub.linking import person_links
     from saferhub.linking.evaluate import read_truth
-    from saferhub.store import connect
+    from saferhub.store import connect, upgrade
 
     if args.backend == "postgresql":
         note("link_people: linking runs in DuckDB; measured on a SQLite store only")
@@ -170,6 +170,7 @@ def main() -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(folder / "history.db", db)
+    upgrade(f"sqlite:///{db}")  # a cached store may predate the newest migration, as `saferhub link`'s would
 
     note("linking from empty ...")
     ours, seconds, memory = measure("link", db)

@@ -163,13 +163,14 @@ MENTION_COLUMNS = [
 ]
 
 
-_MENTIONS_SQL = (
-    "SELECT m.id AS mention_id, e.feed AS feed, e.agency AS agency, e.source_id AS source_id,"
+# MENTION_COLUMNS from person_mentions m and events e.
+MENTION_FIELDS = (
+    "m.id AS mention_id, e.feed AS feed, e.agency AS agency, e.source_id AS source_id,"
     " m.role AS role, m.first_name AS first_name, m.last_name AS last_name,"
     " CAST(m.dob AS VARCHAR(10)) AS dob, m.phone AS phone, m.address AS address,"
     " m.postcode AS postcode, m.agency_ref AS agency_ref"
-    " FROM person_mentions m JOIN events e ON e.id = m.event_id"
 )
+_MENTIONS_SQL = f"SELECT {MENTION_FIELDS} FROM person_mentions m JOIN events e ON e.id = m.event_id"
 _SCHEMA = {c: pl.String for c in MENTION_COLUMNS} | {"mention_id": pl.Int64}
 
 
@@ -354,29 +355,8 @@ def finish(rows: pl.DataFrame, *, today: dt.date | None = None) -> pl.DataFrame:
             & (c("fn").is_not_null() | c("ln").is_not_null() | has_dob | has_phone | has_home)
         )
     )
-    return f.select(
-        "mention_id",
-        "agency",
-        "fn",
-        "fn_init",
-        "fn_key",
-        "fn_groups",
-        "ln",
-        "ln_parts",
-        "dob",
-        "dob_swap",
-        "phone",
-        "phone_block",
-        "postcode",
-        "pc_sector",
-        "addr_nums",
-        "addr_words",
-        "home_key",
-        "street_key",
-        "ref_key",
-        "linkable",
-        *[name for name in rows.columns if name not in ROW_COLUMNS],
-    )
+    extra = [name for name in rows.columns if name not in ROW_COLUMNS]
+    return f.select(*ROW_COLUMNS, "phone_block", "linkable", *extra)
 
 
 def _address_fields(f: pl.DataFrame) -> pl.DataFrame:

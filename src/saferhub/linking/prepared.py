@@ -21,6 +21,7 @@ from sqlalchemy import Connection, delete, func, insert, select, text
 
 from saferhub.linking.features import (
     MENTION_COLUMNS,
+    MENTION_FIELDS,
     ROW_COLUMNS,
     ROWS_FORMAT,
     fingerprint,
@@ -32,18 +33,12 @@ from saferhub.store.models import ImportRun
 from saferhub.store.people_models import PersonLinkPrepared
 
 KEPT = [*ROW_COLUMNS, "event_id", "fingerprint"]
-_FIELDS = (
-    "m.id AS mention_id, e.feed AS feed, e.agency AS agency, e.source_id AS source_id,"
-    " m.role AS role, m.first_name AS first_name, m.last_name AS last_name,"
-    " CAST(m.dob AS VARCHAR(10)) AS dob, m.phone AS phone, m.address AS address,"
-    " m.postcode AS postcode, m.agency_ref AS agency_ref"
-)
 _EVERY_MENTION = (
-    f"SELECT e.id AS event_id, {_FIELDS} FROM person_mentions m JOIN events e ON e.id = m.event_id"
+    f"SELECT e.id AS event_id, {MENTION_FIELDS} FROM person_mentions m JOIN events e ON e.id = m.event_id"
 )
 # Events written after an import (new or changed), each with its mentions now (none if all gone).
 _WRITTEN_AFTER = (
-    f"SELECT e.id AS event_id, {_FIELDS} FROM events e"
+    f"SELECT e.id AS event_id, {MENTION_FIELDS} FROM events e"
     " LEFT JOIN person_mentions m ON m.event_id = e.id WHERE e.import_id > {since}"
 )
 _SCHEMA = {"event_id": pl.Int64} | {c: pl.String for c in MENTION_COLUMNS} | {"mention_id": pl.Int64}

@@ -11,7 +11,7 @@ clear disagreement forbids it, it stays apart and goes to review as before.
 
 The risk is a member of the household who is never named anywhere: their unnamed calls
 join the named member. Asking for phone and home together, not either, kept that rare on
-synthetic data (docs/linking.md gives the figures).
+synthetic data (docs/linking-people.md gives the figures).
 """
 
 from __future__ import annotations

@@ -3,11 +3,26 @@
 The generator plants 7 ASB and 4 deliberate secondary fire clusters (persistent, emerging,
 former) on top of a background that is itself concentrated on a few busy streets, shops
 and deprived areas. So a flag away from every planted cluster is not necessarily wrong:
-it may be one of the background's own concentrations. We tell the two apart with data
-Gi* never saw: the events are split by day into two independent halves of the same
-underlying pattern; a cluster flagged in one half that is not on a planted hotspot must
-show up again in the other half (its strongest cell at Gi* z >= 1.645, one-sided 5%),
-or it counts as a false alarm in an ordinary area.
+it may be one of the background's own concentrations. Precision is judged on maps of each
+half of the days (split by day parity, so each half is sparser than the analyst's map):
+
+- Fires: the generator writes where its background puts fires (truth/background.csv, the
+  expected fires by place). A flag away from the planted clusters is right when the
+  background there is truly concentrated: the neighbourhood of its strongest cell expects
+  at least ``CONCENTRATED`` (2) times the events the map's average neighbourhood expects
+  in that half. Gi*'s own null is the average (1 times); twice it is a concentration an
+  analyst would want shown, and 84% of neighbourhoods on synthetic Wirral expect less.
+- ASB, whose background the generator does not write (it comes from callers' and
+  reporters' homes, neighbours and streets by many routes): the held-out half of the
+  days. A flag away from the planted clusters must show up again in the other half (its
+  strongest cell at Gi* z >= 1.645, one-sided 5%), or it counts as a false alarm.
+
+Fires used the held-out half too until the flags it left unconfirmed on seeds 3, 11 and 21
+were checked against the generator: all nine lay on background concentrations of 2.4 to
+5.4 times the average that a half's other days had not shown, because a flag is chosen
+for being high in its own half (regression to the mean; no rhythm of days in the
+generator). The held-out half misjudges real, weaker concentrations; the truth does not.
+The held-out count is still reported for fires (``describe``), for comparison.
 
 Definitions (each planted cluster is judged on the dates it was active, on 250 m cells):
 
@@ -15,9 +30,14 @@ Definitions (each planted cluster is judged on the dates it was active, on 250 m
   square overlaps the planted disc (centre, radius);
 - recall, cell level: share of planted centres whose own cell is a hotspot;
 - precision, cluster level: share of flagged clusters (8-connected hotspot cells) that lie
-  on a planted cluster (a cell whose Gi* neighbourhood overlaps its disc) or are confirmed
-  by the other half; and, reported only, the share on a planted cluster alone;
-- precision, cell level: the same share counted in cells.
+  on a planted cluster (a cell whose Gi* neighbourhood overlaps its disc) or on a real
+  background concentration (above); and, reported only, the share on a planted cluster alone;
+- precision, cell level: the same share counted in cells; for fires each cell is judged by
+  its own neighbourhood's expected events, not its cluster's strongest cell.
+
+Seeds: fires are asserted on seeds 7, 3, 11 and 21; ASB on seed 7 only (on 3 and 21 its
+held-out precision is 0.92 and 0.91, and seed 21 finds 6 of its 7 planted clusters:
+docs/hotspots.md "Other seeds").
 """
 
 from __future__ import annotations
@@ -32,7 +52,9 @@ import pytest
 from scipy import ndimage
 from sqlalchemy import Engine, select, text
 
-from saferhub.analysis.hotspot_gistar import hotspot_gistar
+from saferhub.analysis.grid import Grid
+from saferhub.analysis.hotspot_gistar import gistar, hotspot_gistar, neighbour_window
+from saferhub.analysis.hotspot_result import HotspotResult
 from saferhub.analysis.hotspot_service import hotspots_from_store
 from saferhub.analysis.points import Period, read_points
 from saferhub.areas import load_areas
@@ -44,6 +66,16 @@ from saferhub.synth import generate
 CELL_M = 250  # planted radii are 150-300 m; the default 300 m for all of Wirral is as wide
 CATEGORIES = {"asb": "anti-social-behaviour", "deliberate_secondary_fire": "deliberate-secondary-fire"}
 CONFIRM_Z = 1.645
+#: A background concentration: at least this many times the average neighbourhood's events.
+CONCENTRATED = 2.0
+SEEDS = (7, 3, 11, 21)
+#: Category and seed pairs whose targets are asserted (module docstring).
+ASSERTED = [
+    (seed, name)
+    for seed in SEEDS
+    for name in CATEGORIES.values()
+    if seed == 7 or name == "deliberate-secondary-fire"
+]
 
 
 @dataclass
@@ -54,7 +86,9 @@ class Scores:
     centre_cells_hot: int = 0
     clusters: int = 0
     clusters_on_planted: int = 0
-    clusters_confirmed: int = 0
+    clusters_confirmed: int = 0  # by the truth where the generator writes it, else by the held-out half
+    clusters_held_out: int = 0  # confirmed by the held-out half (reported)
+    judge: str = "held-out half"
     cells: int = 0
     cells_explained: int = 0
     change_checked: list[str] = field(default_factory=list)
@@ -86,17 +120,39 @@ class Scores:
             f"recall {self.recall:.3f} (clusters), {self.cell_recall:.3f} (centre cells); precision "
             f"{self.precision:.3f} (clusters), {self.cell_precision:.3f} (cells), on planted alone "
             f"{self.precision_planted_only:.3f}; {self.clusters} clusters = {self.clusters_on_planted} "
-            f"planted + {self.clusters_confirmed} confirmed + {unexplained} unexplained"
+            f"planted + {self.clusters_confirmed} confirmed by the {self.judge} + {unexplained} "
+            f"unexplained; the held-out half would confirm {self.clusters_held_out}"
         )
 
 
-@pytest.fixture(scope="module")
-def synthetic_store(
-    tmp_path_factory: pytest.TempPathFactory, postgres_database: str | None
+class Stores:
+    """One synthetic store at a time (PostgreSQL has one database a session), built on demand."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory, postgres_database: str | None) -> None:
+        self.tmp_path_factory, self.postgres_database = tmp_path_factory, postgres_database
+        self.seed: int | None = None
+        self.store: tuple[Engine, Path] | None = None
+        self.scores: dict[int, dict[str, Scores]] = {}
+
+    def get(self, seed: int) -> tuple[Engine, Path]:
+        if self.seed != seed or self.store is None:
+            if self.store is not None:
+                self.store[0].dispose()
+            self.store, self.seed = _build(seed, self.tmp_path_factory, self.postgres_database), seed
+        return self.store
+
+    def scores_of(self, seed: int) -> dict[str, Scores]:
+        if seed not in self.scores:
+            self.scores[seed] = _scores(*self.get(seed))
+        return self.scores[seed]
+
+
+def _build(
+    seed: int, tmp_path_factory: pytest.TempPathFactory, postgres_database: str | None
 ) -> tuple[Engine, Path]:
     """15 months of synthetic Wirral at half scale: ASB and fire calls, ASB reports, fire incidents."""
-    out = tmp_path_factory.mktemp("hotspots-synth")
-    generate(out_dir=out, days=450, seed=7, scale=0.5)
+    out = tmp_path_factory.mktemp(f"hotspots-synth-seed{seed}")
+    generate(out_dir=out, days=450, seed=seed, scale=0.5)
     calls = pl.read_csv(out / "calls.csv.gz", infer_schema_length=0)
     # ASB calls, and fire calls (which must not leak into either category), keep the import quick.
     calls.filter(pl.col("category").is_in(["asb", "fire"])).write_csv(out / "calls-asb-fire.csv")
@@ -117,6 +173,11 @@ def synthetic_store(
     return engine, out
 
 
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory: pytest.TempPathFactory, postgres_database: str | None) -> Stores:
+    return Stores(tmp_path_factory, postgres_database)
+
+
 def _distance_to_squares(cells: pl.DataFrame, x: float, y: float, half: float) -> np.ndarray:
     dx = np.maximum(np.abs(cells["easting"].to_numpy() - x) - half, 0)
     dy = np.maximum(np.abs(cells["northing"].to_numpy() - y) - half, 0)
@@ -129,15 +190,17 @@ def _window(row: dict[str, object]) -> Period:
     return Period(start, end + dt.timedelta(days=1))
 
 
-@pytest.fixture(scope="module")
-def scores(synthetic_store: tuple[Engine, Path]) -> dict[str, Scores]:
-    engine, out = synthetic_store
+def _scores(engine: Engine, out: Path) -> dict[str, Scores]:
     areas = load_areas()
     truth = pl.read_csv(out / "truth" / "hotspots.csv", try_parse_dates=True)
+    background = pl.read_csv(out / "truth" / "background.csv")
     results: dict[str, Scores] = {}
     for truth_name, name in CATEGORIES.items():
         planted = truth.filter(pl.col("category") == truth_name)
+        expected = background.filter(pl.col("category") == truth_name)
         s = results[name] = Scores(planted=planted.height)
+        if expected.height:
+            s.judge = "background truth"
         for (start, end), group in planted.group_by(["start_date", "end_date"], maintain_order=True):
             window = _window({"start_date": start, "end_date": end})
             result = hotspots_from_store(
@@ -149,25 +212,70 @@ def scores(synthetic_store: tuple[Engine, Path]) -> dict[str, Scores]:
                 on_disc = _distance_to_squares(cells, *centre, CELL_M / 2)
                 if (hot & (on_disc <= row["radius_m"])).any():
                     s.found.append(row["hotspot_id"])
-                centre = np.argmin(on_disc)
                 s.centre_cells += 1
-                s.centre_cells_hot += int(hot[centre])
+                s.centre_cells_hot += int(hot[np.argmin(on_disc)])
             # Any planted cluster active in the window explains a flag near it.
             active = planted.filter((pl.col("start_date") <= end) & (pl.col("end_date") >= start))
-            _precision(s, engine=engine, window=window, name=name, active=active)
+            _precision(s, engine=engine, window=window, name=name, active=active, background=expected)
         _change(s, engine=engine, name=name, planted=planted)
-        print(f"\n{name}: {s.describe()}")  # the figures docs/hotspots.md quotes (pytest -s)
+        print(f"\n{out.name} {name}: {s.describe()}")  # the figures docs/hotspots.md quotes (pytest -s)
     return results
 
 
-def _precision(s: Scores, *, engine: Engine, window: Period, name: str, active: pl.DataFrame) -> None:
-    """Flags in each half of the days, judged by the planted truth or else by the other half."""
+def _offsets() -> tuple[np.ndarray, np.ndarray]:
+    """Quadrature of a uniform distance in [0, 1] and a uniform direction: 10 x 24 points."""
+    r = (np.arange(10) + 0.5) / 10
+    a = 2 * np.pi * (np.arange(24) + 0.5) / 24
+    rr, aa = np.meshgrid(r, a)
+    return rr.ravel(), aa.ravel()
+
+
+def _expected_raster(grid: Grid, background: pl.DataFrame) -> np.ndarray:
+    """The background's expected events over the period in each study cell (0 elsewhere)."""
+    r, a = _offsets()
+    low, high = background["offset_min_m"].to_numpy(), background["offset_max_m"].to_numpy()
+    dist = low[:, None] + (high - low)[:, None] * r[None]
+    e = (background["easting"].to_numpy()[:, None] + dist * np.cos(a)[None]).ravel()
+    n = (background["northing"].to_numpy()[:, None] + dist * np.sin(a)[None]).ravel()
+    raster = grid.raster(e, n, np.repeat(background["expected_events"].to_numpy() / r.size, r.size))
+    return np.where(grid.mask, raster, 0.0)
+
+
+def _relative_expectation(
+    run: HotspotResult, background: pl.DataFrame, days: np.ndarray, active: pl.DataFrame
+) -> np.ndarray:
+    """Per study cell: the background's expected events in its neighbourhood on ``days``, in
+    multiples of what the map's average neighbourhood expects (Gi*'s null).
+
+    The average neighbourhood expects the half's events (planted ones included, as Gi*
+    takes them) × k / m; the background expects its share of the half's events, those less
+    the planted ones expected on ``days``, spread over the grid as truth/background.csv says.
+    """
+    grid = run.grid
+    raster = _expected_raster(grid, background)
+    _, k, sums = gistar(raster, grid.mask, neighbour_window(CELL_M, CELL_M * np.sqrt(2)))
+    k, share = k.ravel()[grid.cells], sums.ravel()[grid.cells] / raster.sum()
+    planted = 0.0
+    for row in active.iter_rows(named=True):
+        first, last = (np.datetime64(row[c], "D").astype(np.int64) for c in ("start_date", "end_date"))
+        planted += row["planted_events"] * ((days >= first) & (days <= last)).sum() / (last - first + 1)
+    events = int(str(run.parameters["points"]))
+    return np.asarray(max(events - planted, 0.0) * share / (events * k / grid.cells.size))
+
+
+def _precision(
+    s: Scores, *, engine: Engine, window: Period, name: str, active: pl.DataFrame, background: pl.DataFrame
+) -> None:
+    """Flags in each half of the days, judged by the planted truth, then by the background's
+    truth where the generator writes it, else by the other half."""
     areas = load_areas()
     points = read_points(engine=engine, areas=areas, category_name=name, period=window)
     region = points.area.geometry
     local_day = (points.frame["occurred_at"].dt.epoch("d")).to_numpy()
     halves = [points.frame.filter(pl.Series(local_day % 2 == k)) for k in (0, 1)]
     runs = [hotspot_gistar(h, cell_size=CELL_M, region=region) for h in halves]
+    assert window.start is not None and window.end is not None
+    all_days = np.arange(np.datetime64(window.start, "D"), np.datetime64(window.end, "D")).astype(np.int64)
     for k in (0, 1):
         run, other = runs[k], runs[1 - k]
         cells = run.cells
@@ -176,6 +284,10 @@ def _precision(s: Scores, *, engine: Engine, window: Period, name: str, active: 
         for row in active.iter_rows(named=True):
             reach = _distance_to_squares(cells, row["centre_easting"], row["centre_northing"], 1.5 * CELL_M)
             zone |= reach <= row["radius_m"]
+        concentrated = None
+        if background.height:
+            ratio = _relative_expectation(run, background, all_days[all_days % 2 == k], active)
+            concentrated = ratio >= CONCENTRATED
         raster = np.zeros(run.grid.mask.shape, dtype=bool)
         raster.ravel()[run.grid.cells[hot]] = True
         labels, n = ndimage.label(raster, structure=np.ones((3, 3)))
@@ -190,10 +302,15 @@ def _precision(s: Scores, *, engine: Engine, window: Period, name: str, active: 
                 s.clusters_on_planted += 1
                 s.cells_explained += int(member.sum())
                 continue
-            strongest = ids[member][np.argmax(z[member])]
-            if z_other.get(strongest, 0.0) >= CONFIRM_Z:
-                s.clusters_confirmed += 1
-                s.cells_explained += int(member.sum())
+            strongest = int(np.flatnonzero(member)[np.argmax(z[member])])
+            held_out = z_other.get(ids[strongest], 0.0) >= CONFIRM_Z
+            s.clusters_held_out += int(held_out)
+            if concentrated is None:
+                s.clusters_confirmed += int(held_out)
+                s.cells_explained += int(member.sum()) if held_out else 0
+            else:
+                s.clusters_confirmed += int(concentrated[strongest])
+                s.cells_explained += int((member & (concentrated | zone)).sum())
 
 
 def _change(s: Scores, *, engine: Engine, name: str, planted: pl.DataFrame) -> None:
@@ -221,30 +338,8 @@ def _change(s: Scores, *, engine: Engine, name: str, planted: pl.DataFrame) -> N
             s.change_right.append(row["hotspot_id"])
 
 
-@pytest.mark.parametrize("name", CATEGORIES.values())
-def test_planted_hotspots_are_found(scores: dict[str, Scores], name: str) -> None:
-    s = scores[name]
-    assert s.recall >= 0.95, f"found {s.found} of {s.planted}: {s.describe()}"
-
-
-@pytest.mark.parametrize("name", CATEGORIES.values())
-def test_ordinary_areas_are_not_flagged(scores: dict[str, Scores], name: str) -> None:
-    # Fires are sparse (0.04-0.05 a cell in each half of the 90 days of the emerging clusters):
-    # there Gi* alone flagged groups of four or five fires by chance (precision 0.81); the
-    # chance test on the neighbourhood count stops them (docs/hotspots.md "The chance test").
-    # Seed 7 only: on seeds 3, 11 and 21 fires reach 0.89 (docs/hotspots.md "Other seeds").
-    s = scores[name]
-    assert s.precision >= 0.95 and s.cell_precision >= 0.95, s.describe()
-
-
-@pytest.mark.parametrize("name", CATEGORIES.values())
-def test_emerging_and_former_hotspots_show_as_change(scores: dict[str, Scores], name: str) -> None:
-    s = scores[name]
-    assert s.change_checked and s.change_right == s.change_checked
-
-
-def test_categories_select_the_right_events(synthetic_store: tuple[Engine, Path]) -> None:
-    engine, out = synthetic_store
+def test_categories_select_the_right_events(stores: Stores) -> None:
+    engine, out = stores.get(7)
     areas = load_areas()
     with engine.connect() as conn:
         rows = conn.execute(
@@ -264,6 +359,59 @@ def test_categories_select_the_right_events(synthetic_store: tuple[Engine, Path]
     found = read_points(engine=engine, areas=areas, category_name="asb")
     assert set(found.frame["feed"].unique().to_list()) == {"calls", "asb-reports"}
     assert found.frame.height + found.without_location == len(asb)
+
+
+def test_background_truth_matches_the_fires(stores: Stores) -> None:
+    """truth/background.csv, which judges fire flags, expects the fires the generator made.
+
+    Over the 15 months, away from the planted clusters, cells grouped by how many fires the
+    truth expects there hold that many, within 15% in each group (about 240 fires each).
+    """
+    engine, out = stores.get(7)
+    background = pl.read_csv(out / "truth" / "background.csv")
+    planted = pl.read_csv(out / "truth" / "hotspots.csv").filter(
+        pl.col("category") == "deliberate_secondary_fire"
+    )
+    points = read_points(engine=engine, areas=load_areas(), category_name="deliberate-secondary-fire")
+    run = hotspot_gistar(points.frame, cell_size=CELL_M, region=points.area.geometry)
+    expected = _expected_raster(run.grid, background).ravel()[run.grid.cells]
+    observed = run.cells["count"].to_numpy()
+    away = np.ones(run.cells.height, dtype=bool)
+    for row in planted.iter_rows(named=True):
+        reach = _distance_to_squares(run.cells, row["centre_easting"], row["centre_northing"], CELL_M / 2)
+        away &= reach > row["radius_m"]
+    # Four groups of cells, from the quietest to the busiest, each expecting a quarter of the fires.
+    order = np.sort(expected[away])
+    cuts = order[np.searchsorted(np.cumsum(order), np.array([0.25, 0.5, 0.75]) * order.sum())]
+    bands = np.digitize(expected, cuts)
+    for band in range(4):
+        sel = away & (bands == band)
+        assert 0.85 <= observed[sel].sum() / expected[sel].sum() <= 1.15, (
+            band,
+            observed[sel].sum(),
+            expected[sel].sum(),
+        )
+
+
+@pytest.mark.parametrize(("seed", "name"), ASSERTED)
+def test_planted_hotspots_are_found(stores: Stores, seed: int, name: str) -> None:
+    s = stores.scores_of(seed)[name]
+    assert s.recall >= 0.95, f"found {s.found} of {s.planted}: {s.describe()}"
+
+
+@pytest.mark.parametrize(("seed", "name"), ASSERTED)
+def test_ordinary_areas_are_not_flagged(stores: Stores, seed: int, name: str) -> None:
+    # Fires are sparse (0.04-0.05 a cell in each half of the 90 days of the emerging clusters):
+    # there Gi* alone flagged groups of four or five fires by chance (precision 0.81 on seed 7);
+    # the chance test on the neighbourhood count stops them (docs/hotspots.md "The chance test").
+    s = stores.scores_of(seed)[name]
+    assert s.precision >= 0.95 and s.cell_precision >= 0.95, s.describe()
+
+
+@pytest.mark.parametrize(("seed", "name"), ASSERTED)
+def test_emerging_and_former_hotspots_show_as_change(stores: Stores, seed: int, name: str) -> None:
+    s = stores.scores_of(seed)[name]
+    assert s.change_checked and s.change_right == s.change_checked
 
 
 def _unlocated(engine: Engine, ids: set[int]) -> set[int]:

@@ -147,7 +147,7 @@ def generate(
         summary.paths[f.name] = path
     truth_dir = out_dir / "truth"
     summary.rows.update(write_truth(truth_dir, world, plan, feeds))
-    for name in ("mentions", "people", "places", "locations", "hotspots"):
+    for name in ("mentions", "people", "places", "locations", "hotspots", "background"):
         summary.paths[f"truth/{name}"] = truth_dir / f"{name}.csv"
     summary.paths["truth/README"] = truth_dir / "README.md"
     summary.seconds = time.perf_counter() - started

@@ -36,6 +36,12 @@ _CALL = {  # incident type -> (call category, call type)
 }
 _OUTCOME = {"fire": "Fire extinguished", "hoax": "False alarm - malicious",
             "false_alarm": "False alarm - no action", "other": "Made safe"}
+#: Where background incidents happen: (homes, streets, shops and pubs), as World.incident_places.
+_PLACE_MIX = (0.0, 0.85, 0.15)
+#: Fires in the open lie this far from their street or shop (uniform, metres), in any direction.
+OUTDOOR_OFFSET_M = (20.0, 120.0)
+#: Share of secondary fires recorded as deliberate (the rest accidental or unknown).
+_DELIBERATE_SECONDARY = 0.8
 
 
 def background_incidents(world: World) -> Batch:
@@ -50,7 +56,7 @@ def background_incidents(world: World) -> Batch:
         keys = np.array(list(props), dtype=object)
         p = np.array(list(props.values()))
         prop[sel] = keys[rng.choice(keys.size, sel.size, p=p / p.sum())]
-    place = world.incident_places(n, rng, (0.0, 0.85, 0.15))
+    place = world.incident_places(n, rng, _PLACE_MIX)
     dwelling = prop == "dwelling"
     people = world.people
     w = people.propensity**0.5 * (world.ages(np.arange(len(people))) >= 18) + 0.05
@@ -62,11 +68,30 @@ def background_incidents(world: World) -> Batch:
     e = world.geo.places.e[place].copy()
     nn = world.geo.places.n[place].copy()
     outdoors = np.isin(prop, ["refuse", "grassland", "derelict", "other", "vehicle"])
-    r, a = rng.uniform(20, 120, n), rng.uniform(0, 2 * np.pi, n)
+    r, a = rng.uniform(*OUTDOOR_OFFSET_M, n), rng.uniform(0, 2 * np.pi, n)
     e = np.where(outdoors, e + r * np.cos(a), np.nan)
     nn = np.where(outdoors, nn + r * np.sin(a), np.nan)
     return batch(n, time=clock.sample_times(rng, n, world.period, "fire"), incident_type=itype,
                  property_type=prop, place=place, e=e, n=nn)
+
+
+def deliberate_secondary_fire_intensity(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """The background's expected deliberate secondary fires over the period, by place.
+
+    (place indices, expected fires): what ``background_incidents`` and ``finish_incidents``
+    draw from, in expectation. Each fire lies ``OUTDOOR_OFFSET_M`` from its place. Planted
+    hotspots come on top (truth/hotspots.csv).
+    """
+    share = np.array([v[0] for v in _TYPES.values()])
+    secondary = _TYPES["secondary_fire"][0] / share.sum()
+    fires = world.volume(VOLUME) * secondary * _DELIBERATE_SECONDARY
+    _, on_street, at_shop = np.asarray(_PLACE_MIX) / sum(_PLACE_MIX)
+    weight = world.geo.streets.weight
+    places = np.concatenate([world.geo.street_place, world.commercial])
+    expected = fires * np.concatenate([on_street * weight / weight.sum(),
+                                       at_shop * world.commercial_weight])
+    keep = expected > 0
+    return places[keep], expected[keep]
 
 
 def finish_incidents(world: World, parts: list[Batch]) -> tuple[Feed, Batch]:
@@ -80,7 +105,8 @@ def finish_incidents(world: World, parts: list[Batch]) -> tuple[Feed, Batch]:
     motive = np.select(
         [it == "secondary_fire", (it == "primary_fire") & (prop == "vehicle"),
          it == "primary_fire", it == "chimney_fire", it == "false_alarm_malicious"],
-        [np.where(u < 0.8, "deliberate", np.where(u < 0.92, "accidental", "unknown")),
+        [np.where(u < _DELIBERATE_SECONDARY, "deliberate",
+                  np.where(u < 0.92, "accidental", "unknown")),
          np.where(u < 0.6, "deliberate", np.where(u < 0.9, "accidental", "unknown")),
          np.where(u < 0.15, "deliberate", np.where(u < 0.95, "accidental", "unknown")),
          "accidental", "deliberate"], "")

@@ -1,4 +1,4 @@
-"""Writing ``truth/``: mentions, people, places, locations, hotspots and a README."""
+"""Writing ``truth/``: mentions, people, places, locations, hotspots, background and a README."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from saferhub.synth import fire, truth
 from saferhub.synth import names as N
-from saferhub.synth import truth
 from saferhub.synth.places import KINDS, STREET, wgs84
 from saferhub.synth.plan import Plan
 from saferhub.synth.world import Feed, World
@@ -51,6 +51,12 @@ the generated events by the definitions in shared/spec/standards.md.
 - `hotspots.csv` — planted spatial clusters: category (asb, deliberate_secondary_fire),
   kind (persistent, emerging, former), centre, radius, active dates and planted events
   (on top of the background, which is itself concentrated in deprived areas).
+- `background.csv` — where the background (everything but the planted hotspots) is
+  expected to put a hotspot category's events: `category, place_id, easting, northing,
+  offset_min_m, offset_max_m, expected_events` (over the whole period). Each event lies
+  between the two offsets from its place (uniform distance, any direction). Today for
+  deliberate secondary fires, whose places are streets and shops; an analysis can tell a
+  real background concentration from chance with it.
 """
 
 
@@ -166,6 +172,7 @@ def write_truth(out: Path, world: World, plan: Plan, feeds: list[Feed]) -> dict[
 
     rows["truth/places.csv"] = _write_places(out, world, plan, feeds, people.home[who])
     rows["truth/hotspots.csv"] = _write_hotspots(out, world, plan)
+    rows["truth/background.csv"] = _write_background(out, world)
     (out / "README.md").write_text(README, encoding="utf-8")
     return rows
 
@@ -240,4 +247,19 @@ def _write_hotspots(out: Path, world: World, plan: Plan) -> int:
         "lsoa11cd": [str(world.geo.lsoa_codes[i]) if i >= 0 else "" for i in lsoa],
     })
     write_csv(frame, out / "hotspots.csv")
+    return frame.height
+
+
+def _write_background(out: Path, world: World) -> int:
+    place, expected = fire.deliberate_secondary_fire_intensity(world)
+    P = world.geo.places
+    low, high = fire.OUTDOOR_OFFSET_M
+    frame = pl.DataFrame({
+        "category": pl.Series(["deliberate_secondary_fire"] * place.size, dtype=pl.Utf8),
+        "place_id": _place_id(place),
+        "easting": np.round(P.e[place], 1), "northing": np.round(P.n[place], 1),
+        "offset_min_m": np.full(place.size, low), "offset_max_m": np.full(place.size, high),
+        "expected_events": np.round(expected, 6),
+    })
+    write_csv(frame, out / "background.csv")
     return frame.height

@@ -26,14 +26,19 @@ err = Console(stderr=True)
 
 #: What the table shows for each method: (sort column, descending, columns shown).
 _TABLE: dict[str, tuple[str, bool, tuple[str, ...]]] = {
-    "gistar": ("gistar", True, ("count", "neighbourhood_count", "gistar", "p_adjusted", "hotspot")),
+    "gistar": (
+        "gistar",
+        True,
+        ("count", "neighbourhood_count", "neighbourhood_needed", "gistar", "p_adjusted", "hotspot"),
+    ),
     "count": ("count", True, ("count",)),
     "kde": ("kde", True, ("count", "kde")),
     "change": ("change_z", True, ("count_before", "count_after", "change", "change_z", "change_flag")),
     "classify": ("periods_hot", True, ("count", "periods_hot", "periods", "classification")),
 }
 _HEADINGS = {
-    "count": "events", "neighbourhood_count": "events around", "gistar": "Gi* z",
+    "count": "events", "neighbourhood_count": "events around", "neighbourhood_needed": "needed",
+    "gistar": "Gi* z",
     "p_adjusted": "adjusted p", "hotspot": "", "kde": "per km²", "count_before": "before",
     "count_after": "after", "change_z": "z", "change_flag": "", "periods_hot": "periods hot",
     "periods": "of", "classification": "class",
@@ -175,7 +180,7 @@ def hotspots_command(
     _print_defaults(result.defaults)
     _summary(method, p)
     if rows and top.height:
-        table = Table(title=_TITLES[method])
+        table = Table(title=_TITLES[method], caption=_CAPTIONS.get(method))
         for c in columns:
             left = c in ("cell_id", "ward")
             table.add_column(_HEADINGS.get(c, c), justify="left" if left else "right", no_wrap=c != "ward")
@@ -186,6 +191,13 @@ def hotspots_command(
         out.print(f"Wrote {'CSV' if kind == 'csv' else 'GeoJSON'}: {path}", highlight=False)
 
 
+_CAPTIONS = {
+    "gistar": (
+        "events around: in the cell and the 8 around it. needed: the fewest events around a cell "
+        "that events scattered at random over the map would not reach anywhere by chance (1 time in 20); "
+        "a hotspot has at least that many."
+    ),
+}
 _TITLES = {
     "gistar": "Strongest hotspots (Gi*)",
     "count": "Busiest cells",

@@ -170,10 +170,17 @@ def test_changes_and_hotspots_answer_from_what_the_reader_may_see(
     for feature in geo["features"]:
         for lon, lat in feature["geometry"]["coordinates"][0]:
             assert WIRRAL_LON[0] < lon < WIRRAL_LON[1] and WIRRAL_LAT[0] < lat < WIRRAL_LAT[1]
+        # The chance test, shown in the tooltip: a hotspot has at least the events it needs around it.
+        cell = feature["properties"]
+        assert cell["neighbourhood_count"] >= cell["neighbourhood_needed"] > 0
+    assert geo["saferhub"]["neighbourhood_needed"] > 0
     assert voluntary.get("/api/hotspots/current").json()["saferhub"]["events"] < geo["saferhub"]["events"]
     wards = police.get("/api/areas/wards").json()
     assert len(wards["features"]) >= 20 and all(f["properties"]["ward"] for f in wards["features"])
-    assert police.get("/hotspots").status_code == 200
+    page = police.get("/hotspots")
+    assert page.status_code == 200
+    needed = f"A hotspot also needs at least {geo['saferhub']['neighbourhood_needed']:,} events"
+    assert needed in page.text and "Needed around" in page.text and "more than chance alone" in page.text
     assert police.get("/hotspots", params={"category": "not-a-category"}).status_code == 400
     assert police.get("/frequent-callers", params={"as_of": "2999-01-01"}).status_code == 400
 

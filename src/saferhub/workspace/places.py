@@ -85,6 +85,7 @@ class HotspotMap:
     cell_size_m: float | None
     features: list[dict[str, Any]]
     note: str | None = None  # why there is no map (no events, ...)
+    neighbourhood_needed: int | None = None  # events a full neighbourhood needs (the chance test)
 
     @property
     def hotspots(self) -> int:
@@ -102,6 +103,7 @@ class HotspotMap:
                 "events": self.events,
                 "cell_size_m": self.cell_size_m,
                 "hotspots": self.hotspots,
+                "neighbourhood_needed": self.neighbourhood_needed,
                 "note": self.note,
             },
         }
@@ -142,7 +144,8 @@ def hotspot_map(
     cells = result.ordered().filter(pl.col("hotspot") == "hotspot").sort("gistar", descending=True)
     flat = result.grid.locate(cells["easting"].to_numpy(), cells["northing"].to_numpy())
     rings = np.round(result.grid.polygons_wgs84(flat), 6).tolist() if cells.height else []
-    keep = ("cell_id", "ward", "lsoa", "count", "gistar", "p_adjusted")
+    keep = ("cell_id", "ward", "lsoa", "count", "neighbourhood_count", "neighbourhood_needed", "gistar")
+    keep += ("p_adjusted",)
     features = [
         {
             "type": "Feature",
@@ -153,7 +156,11 @@ def hotspot_map(
         for row, ring in zip(cells.to_dicts(), rings, strict=True)
     ]
     events = int(result.parameters.get("events", 0))
-    return _replace(base, events=events, cell_size_m=float(result.grid.cell_size), features=features)
+    needed = result.parameters.get("neighbourhood_needed")
+    return _replace(
+        base, events=events, cell_size_m=float(result.grid.cell_size), features=features,
+        neighbourhood_needed=None if needed is None else int(str(needed)),
+    )  # fmt: skip
 
 
 def _replace(base: HotspotMap, **changes: Any) -> HotspotMap:

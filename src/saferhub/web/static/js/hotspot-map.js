@@ -17,6 +17,13 @@
     var bits = [];
     if (props.ward) bits.push(props.ward);
     if (props.count !== undefined && props.count !== null) bits.push(props.count + " events");
+    if (props.neighbourhood_count !== undefined && props.neighbourhood_count !== null) {
+      var around = props.neighbourhood_count + " with the 8 cells around";
+      if (props.neighbourhood_needed !== undefined && props.neighbourhood_needed !== null) {
+        around += " (at least " + props.neighbourhood_needed + " needed to be more than chance)";
+      }
+      bits.push(around);
+    }
     if (props.gistar !== undefined && props.gistar !== null) bits.push("Gi* z " + props.gistar.toFixed(1));
     return bits.join(", ");
   }

@@ -144,8 +144,8 @@ def hotspot_map(
     cells = result.ordered().filter(pl.col("hotspot") == "hotspot").sort("gistar", descending=True)
     flat = result.grid.locate(cells["easting"].to_numpy(), cells["northing"].to_numpy())
     rings = np.round(result.grid.polygons_wgs84(flat), 6).tolist() if cells.height else []
-    keep: tuple[str, ...] = ("cell_id", "ward", "lsoa", "count", "neighbourhood_count", "neighbourhood_needed")
-    keep += ("gistar", "p_adjusted")
+    keep: tuple[str, ...] = ("cell_id", "ward", "lsoa", "count", "neighbourhood_count")
+    keep += ("neighbourhood_needed", "gistar", "p_adjusted")
     features = [
         {
             "type": "Feature",

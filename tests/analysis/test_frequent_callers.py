@@ -322,3 +322,33 @@ def test_people_whose_ids_hash_alike_are_still_told_apart() -> None:
     assert clashing["code"].n_unique() == 2 and clashing.height == exact.height == 7
     pairs = clashing.select("person_id", "code").unique()
     assert pairs.height == 2 and pairs["code"].n_unique() == 2
+
+
+def test_calls_read_in_bulk_keep_their_exact_event_ids_and_times(engine: Engine) -> None:
+    """The bulk read packs a call's event id and time into one number: both come back
+    exactly, at the window's first and last second too, and a row that only gives a date
+    of birth keeps both empty."""
+    from saferhub.analysis import demand
+
+    start, end = demand.utc_bounds(dt.date(2026, 1, 1), AS_OF)
+    first, last = start, end - dt.timedelta(seconds=1)
+    local = [v.replace(tzinfo=dt.UTC).astimezone(LONDON).replace(tzinfo=None) for v in (first, last)]
+    add_events(
+        engine,
+        [
+            {"person": "P1", "at": local[0], "dob": dt.date(1970, 5, 17)},
+            {"person": "P1", "at": local[1]},
+            {"person": "P2", "at": dt.datetime(2026, 7, 3, 9, 41, 7)},
+            {"person": "P2", "at": local[0] - dt.timedelta(seconds=1)},  # before the window
+            {"person": "P3", "at": dt.datetime(2025, 6, 1, 12), "dob": dt.date(2011, 2, 28)},
+        ],
+    )
+    with engine.connect() as conn:
+        ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM events ORDER BY id").all()]
+        rows = demand.caller_calls(conn, start=start, end=end).sort("event_id", nulls_last=True)
+    assert rows.to_dicts() == [
+        {"person_id": "P1", "event_id": ids[0], "at": local[0], "dob": dt.date(1970, 5, 17)},
+        {"person_id": "P1", "event_id": ids[1], "at": local[1], "dob": None},
+        {"person_id": "P2", "event_id": ids[2], "at": dt.datetime(2026, 7, 3, 9, 41, 7), "dob": None},
+        {"person_id": "P3", "event_id": None, "at": None, "dob": dt.date(2011, 2, 28)},
+    ]

@@ -304,14 +304,26 @@ def _numbered(
     first = c("person_id").hash() if hashed is None else hashed
     for key in (first, c("person_id").cast(pl.Categorical).to_physical()):
         frame = rows.with_columns(h=key)
-        calls = frame.filter(c("event_id").is_not_null()).group_by("h").agg(n=pl.len())
-        frame = frame.join(calls.filter(c("n") >= least).select("h"), on="h", how="semi")
+        busy = _at_least(frame.filter(c("event_id").is_not_null())["h"], least)
+        frame = frame.join(busy.to_frame(), on="h", how="semi")
         names = frame.select("h", "person_id").unique("h").with_row_index("code")
         names = names.with_columns(c("code").cast(pl.Int64))
         frame = frame.join(names, on="h", suffix="_named")
         if frame.filter(c("person_id") != c("person_id_named")).is_empty():
             return frame.drop("h", "person_id_named"), names.drop("h")
     raise AssertionError("a categorical's numbers are one per text")
+
+
+def _at_least(values: pl.Series, least: int) -> pl.Series:
+    """The values that occur ``least`` times or more, found by sorting: several times
+    faster than grouping when most values are distinct (three million: 0.06 s against
+    0.2-0.35 s)."""
+    ordered = values.sort().to_numpy()
+    if ordered.size == 0:
+        return values.clear()
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    runs = np.diff(np.r_[starts, ordered.size])
+    return pl.Series(values.name, ordered[starts[runs >= least]], dtype=values.dtype)
 
 
 class _Clock:

@@ -6,23 +6,24 @@ and deprived areas. So a flag away from every planted cluster is not necessarily
 it may be one of the background's own concentrations. Precision is judged on maps of each
 half of the days (split by day parity, so each half is sparser than the analyst's map):
 
-- Fires: the generator writes where its background puts fires (truth/background.csv, the
-  expected fires by place). A flag away from the planted clusters is right when the
-  background there is truly concentrated: the neighbourhood of its strongest cell expects
-  at least ``CONCENTRATED`` (2) times the events the map's average neighbourhood expects
-  in that half. Gi*'s own null is the average (1 times); twice it is a concentration an
-  analyst would want shown, and 84% of neighbourhoods on synthetic Wirral expect less.
-- ASB, whose background the generator does not write (it comes from callers' and
-  reporters' homes, neighbours and streets by many routes): the held-out half of the
-  days. A flag away from the planted clusters must show up again in the other half (its
-  strongest cell at Gi* z >= 1.645, one-sided 5%), or it counts as a false alarm.
+- The generator writes where its background puts events: truth/background.csv (fires,
+  expected by street and shop) and truth/background_asb.csv (ASB that a map can show, the
+  police's calls and reports with coordinates: expected by home, street and shop from the
+  everyday callers', reporters' and neighbours' routes, plus the planted people's ASB,
+  victims' and cuckooed homes, where and when it was made). A flag away from the planted
+  clusters is right when the background there is truly concentrated: the neighbourhood of
+  its strongest cell expects at least ``CONCENTRATED`` (2) times the events the map's
+  average neighbourhood expects in that half. Gi*'s own null is the average (1 times);
+  twice it is a concentration an analyst would want shown, and 84% of neighbourhoods on
+  synthetic Wirral expect less (fires).
 
-Fires used the held-out half too until the flags it left unconfirmed on seeds 3, 11 and 21
-were checked against the generator: all nine lay on background concentrations of 2.4 to
-5.4 times the average that a half's other days had not shown, because a flag is chosen
-for being high in its own half (regression to the mean; no rhythm of days in the
-generator). The held-out half misjudges real, weaker concentrations; the truth does not.
-The held-out count is still reported for fires (``describe``), for comparison.
+Both used the held-out half of the days before (a flag had to show again in the other
+half, z >= 1.645) until the flags it left unconfirmed were checked against the generator:
+all fire flags and all but one ASB flag (seed 21) lay on real background concentrations
+that the other half had not shown, because a
+flag is chosen for being high in its own half (regression to the mean; no rhythm of days
+in the generator). The held-out half misjudges real, weaker concentrations; the truth
+does not. The held-out count is still reported (``describe``), for comparison.
 
 Definitions (each planted cluster is judged on the dates it was active, on 250 m cells):
 
@@ -32,12 +33,12 @@ Definitions (each planted cluster is judged on the dates it was active, on 250 m
 - precision, cluster level: share of flagged clusters (8-connected hotspot cells) that lie
   on a planted cluster (a cell whose Gi* neighbourhood overlaps its disc) or on a real
   background concentration (above); and, reported only, the share on a planted cluster alone;
-- precision, cell level: the same share counted in cells; for fires each cell is judged by
+- precision, cell level: the same share counted in cells; each cell is judged by
   its own neighbourhood's expected events, not its cluster's strongest cell.
 
-Seeds: fires are asserted on seeds 7, 3, 11 and 21; ASB on seed 7 only (on 3 and 21 its
-held-out precision is 0.92 and 0.91, and seed 21 finds 6 of its 7 planted clusters:
-docs/hotspots.md "Other seeds").
+Seeds: both categories are asserted on seeds 7, 3, 11 and 21, but for two known
+shortfalls of the method, marked strict xfail with the truth's reason below (seed 21 misses
+the compact ASB cluster HS03; seed 3's `change` shows a decrease at HS05's edge).
 """
 
 from __future__ import annotations
@@ -70,12 +71,24 @@ CONFIRM_Z = 1.645
 CONCENTRATED = 2.0
 SEEDS = (7, 3, 11, 21)
 #: Category and seed pairs whose targets are asserted (module docstring).
-ASSERTED = [
-    (seed, name)
-    for seed in SEEDS
-    for name in CATEGORIES.values()
-    if seed == 7 or name == "deliberate-secondary-fire"
-]
+ASSERTED = [(seed, name) for seed in SEEDS for name in CATEGORIES.values()]
+#: Known shortfalls of the method, each checked by the truth (docs/hotspots.md "Other seeds").
+#: Strict: the test fails if one of them starts to pass, so this list stays true.
+MISSED_HS03_SEED21 = pytest.mark.xfail(strict=True, reason=(
+    "seed 21, HS03 (persistent ASB, radius 150 m): its ~105 mapped events over 15 months fall "
+    "in one 250 m cell (104 events against 6 in the average cell) in a quiet area (the "
+    "background truth expects 0.35 times the average neighbourhood around it), so its 3x3 "
+    "neighbourhood holds 120 events and Gi* z is 1.5-1.7, not significant: Gi* misses a "
+    "compact cluster with empty neighbours. The truth says it is there; the method misses it"))
+NO_CHANGE_HS05_SEED3 = pytest.mark.xfail(strict=True, reason=(
+    "seed 3, HS05 (emerging ASB, radius 250 m): `change` shows its centre cells as increases, "
+    "but one cell at the disc's edge (225 m from the centre) as a decrease, which this test "
+    "counts as wrong"))
+
+
+def _marked(mark: pytest.MarkDecorator, seed: int, name: str) -> list[object]:
+    return [pytest.param(s, n, marks=mark) if (s, n) == (seed, name) else (s, n) for s, n in ASSERTED]
+
 
 
 @dataclass
@@ -193,11 +206,10 @@ def _window(row: dict[str, object]) -> Period:
 def _scores(engine: Engine, out: Path) -> dict[str, Scores]:
     areas = load_areas()
     truth = pl.read_csv(out / "truth" / "hotspots.csv", try_parse_dates=True)
-    background = pl.read_csv(out / "truth" / "background.csv")
     results: dict[str, Scores] = {}
     for truth_name, name in CATEGORIES.items():
         planted = truth.filter(pl.col("category") == truth_name)
-        expected = background.filter(pl.col("category") == truth_name)
+        expected = _background(out, truth_name)
         s = results[name] = Scores(planted=planted.height)
         if expected.height:
             s.judge = "background truth"
@@ -222,6 +234,16 @@ def _scores(engine: Engine, out: Path) -> dict[str, Scores]:
     return results
 
 
+def _background(out: Path, category: str) -> pl.DataFrame:
+    """The generator's background for a category: truth/background.csv (fires) or
+    truth/background_asb.csv (ASB), with ``source`` and active dates for every row."""
+    name = "background_asb.csv" if category == "asb" else "background.csv"
+    frame = pl.read_csv(out / "truth" / name, try_parse_dates=True).filter(pl.col("category") == category)
+    if "source" not in frame.columns:  # fires: everyday background over the whole period
+        frame = frame.with_columns(source=pl.lit("background"), first_date=pl.lit(None, pl.Date))
+    return frame
+
+
 def _offsets() -> tuple[np.ndarray, np.ndarray]:
     """Quadrature of a uniform distance in [0, 1] and a uniform direction: 10 x 24 points."""
     r = (np.arange(10) + 0.5) / 10
@@ -234,6 +256,8 @@ def _expected_raster(grid: Grid, background: pl.DataFrame) -> np.ndarray:
     """The background's expected events over the period in each study cell (0 elsewhere)."""
     r, a = _offsets()
     low, high = background["offset_min_m"].to_numpy(), background["offset_max_m"].to_numpy()
+    if not high.any():  # every event at its place (ASB)
+        r, a = np.zeros(1), np.zeros(1)
     dist = low[:, None] + (high - low)[:, None] * r[None]
     e = (background["easting"].to_numpy()[:, None] + dist * np.cos(a)[None]).ravel()
     n = (background["northing"].to_numpy()[:, None] + dist * np.sin(a)[None]).ravel()
@@ -248,19 +272,32 @@ def _relative_expectation(
     multiples of what the map's average neighbourhood expects (Gi*'s null).
 
     The average neighbourhood expects the half's events (planted ones included, as Gi*
-    takes them) × k / m; the background expects its share of the half's events, those less
-    the planted ones expected on ``days``, spread over the grid as truth/background.csv says.
+    takes them) × k / m. The everyday background (source ``background``) expects its share
+    of the half's events, those less the planted hotspots' expected on ``days`` and the
+    planted people's made on ``days`` (ASB: dated rows), spread over the grid as the truth
+    says; the planted people's events on ``days`` are added where they were made. ASB
+    hotspots' planted events are taken off in full though only the police's (about 60%)
+    carry coordinates: the everyday share is a little under its truth (under 2%), which
+    can only make a flag harder to confirm.
     """
     grid = run.grid
-    raster = _expected_raster(grid, background)
-    _, k, sums = gistar(raster, grid.mask, neighbour_window(CELL_M, CELL_M * np.sqrt(2)))
+    window = neighbour_window(CELL_M, CELL_M * np.sqrt(2))
+    everyday = background.filter(pl.col("source") == "background")
+    raster = _expected_raster(grid, everyday)
+    _, k, sums = gistar(raster, grid.mask, window)
     k, share = k.ravel()[grid.cells], sums.ravel()[grid.cells] / raster.sum()
-    planted = 0.0
+    day = (pl.col("first_date").cast(pl.Date).cast(pl.Int64))
+    people = background.filter((pl.col("source") != "background") & day.is_in(days.tolist()))
+    made, planted = np.zeros(grid.cells.size), 0.0
+    if people.height:
+        people_raster = _expected_raster(grid, people)
+        _, _, people_sums = gistar(people_raster, grid.mask, window)
+        made, planted = people_sums.ravel()[grid.cells], float(people_raster.sum())
     for row in active.iter_rows(named=True):
         first, last = (np.datetime64(row[c], "D").astype(np.int64) for c in ("start_date", "end_date"))
         planted += row["planted_events"] * ((days >= first) & (days <= last)).sum() / (last - first + 1)
     events = int(str(run.parameters["points"]))
-    return np.asarray(max(events - planted, 0.0) * share / (events * k / grid.cells.size))
+    return np.asarray((max(events - planted, 0.0) * share + made) / (events * k / grid.cells.size))
 
 
 def _precision(
@@ -361,18 +398,19 @@ def test_categories_select_the_right_events(stores: Stores) -> None:
     assert found.frame.height + found.without_location == len(asb)
 
 
-def test_background_truth_matches_the_fires(stores: Stores) -> None:
-    """truth/background.csv, which judges fire flags, expects the fires the generator made.
+@pytest.mark.parametrize("category", list(CATEGORIES))
+def test_background_truth_matches_the_events(stores: Stores, category: str) -> None:
+    """The background truth, which judges flags, expects the events the generator made.
 
-    Over the 15 months, away from the planted clusters, cells grouped by how many fires the
-    truth expects there hold that many, within 15% in each group (about 240 fires each).
+    Over the 15 months, away from the planted clusters, cells grouped by how many events the
+    truth expects there hold that many, within 15% in each group (about 240 fires or 5,700
+    ASB events each). ASB's truth adds the planted people's events (victims, frequent
+    callers, cuckooed homes) where and when they were made.
     """
     engine, out = stores.get(7)
-    background = pl.read_csv(out / "truth" / "background.csv")
-    planted = pl.read_csv(out / "truth" / "hotspots.csv").filter(
-        pl.col("category") == "deliberate_secondary_fire"
-    )
-    points = read_points(engine=engine, areas=load_areas(), category_name="deliberate-secondary-fire")
+    background = _background(out, category)
+    planted = pl.read_csv(out / "truth" / "hotspots.csv").filter(pl.col("category") == category)
+    points = read_points(engine=engine, areas=load_areas(), category_name=CATEGORIES[category])
     run = hotspot_gistar(points.frame, cell_size=CELL_M, region=points.area.geometry)
     expected = _expected_raster(run.grid, background).ravel()[run.grid.cells]
     observed = run.cells["count"].to_numpy()
@@ -380,20 +418,16 @@ def test_background_truth_matches_the_fires(stores: Stores) -> None:
     for row in planted.iter_rows(named=True):
         reach = _distance_to_squares(run.cells, row["centre_easting"], row["centre_northing"], CELL_M / 2)
         away &= reach > row["radius_m"]
-    # Four groups of cells, from the quietest to the busiest, each expecting a quarter of the fires.
+    # Four groups of cells, from the quietest to the busiest, each expecting a quarter of the events.
     order = np.sort(expected[away])
     cuts = order[np.searchsorted(np.cumsum(order), np.array([0.25, 0.5, 0.75]) * order.sum())]
     bands = np.digitize(expected, cuts)
-    for band in range(4):
-        sel = away & (bands == band)
-        assert 0.85 <= observed[sel].sum() / expected[sel].sum() <= 1.15, (
-            band,
-            observed[sel].sum(),
-            expected[sel].sum(),
-        )
+    ratios = [observed[away & (bands == b)].sum() / expected[away & (bands == b)].sum() for b in range(4)]
+    print(f"\n{category}: observed / expected by group of cells, quietest first: {np.round(ratios, 3)}")
+    assert all(0.85 <= r <= 1.15 for r in ratios), ratios
 
 
-@pytest.mark.parametrize(("seed", "name"), ASSERTED)
+@pytest.mark.parametrize(("seed", "name"), _marked(MISSED_HS03_SEED21, 21, "anti-social-behaviour"))
 def test_planted_hotspots_are_found(stores: Stores, seed: int, name: str) -> None:
     s = stores.scores_of(seed)[name]
     assert s.recall >= 0.95, f"found {s.found} of {s.planted}: {s.describe()}"
@@ -408,7 +442,7 @@ def test_ordinary_areas_are_not_flagged(stores: Stores, seed: int, name: str) ->
     assert s.precision >= 0.95 and s.cell_precision >= 0.95, s.describe()
 
 
-@pytest.mark.parametrize(("seed", "name"), ASSERTED)
+@pytest.mark.parametrize(("seed", "name"), _marked(NO_CHANGE_HS05_SEED3, 3, "anti-social-behaviour"))
 def test_emerging_and_former_hotspots_show_as_change(stores: Stores, seed: int, name: str) -> None:
     s = stores.scores_of(seed)[name]
     assert s.change_checked and s.change_right == s.change_checked

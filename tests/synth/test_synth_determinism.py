@@ -13,7 +13,7 @@ from saferhub.synth import SynthSummary, generate
 FEED_FILES = ("calls.csv.gz", "asb-reports.csv.gz", "fire-incidents.csv.gz",
               "referrals.csv.gz", "intelligence.csv.gz")
 TRUTH_FILES = ("mentions.csv", "people.csv", "places.csv", "locations.csv", "hotspots.csv",
-               "background.csv", "README.md")
+               "background.csv", "background_asb.csv", "README.md")
 
 
 def _digests(out: Path) -> dict[str, str]:

@@ -110,11 +110,13 @@ def generate(
     hot_calls, hot_reports, hot_fires = hotspots.hotspot_events(world, plan)
     ck = cuckoo.cuckoo_events(world, plan)
     victim_calls, victim_reports = planted.victim_events(world, plan)
+    frequent_calls = planted.frequent_caller_calls(world, plan)
+    communal_calls = planted.communal_calls(world, plan)
     fire_feed, fire_calls = fire.finish_incidents(
         world, [fire.background_incidents(world), *hot_fires])
     calls_feed = calls.finish_calls(world, [
-        calls.background_calls(world), fire_calls, *planted.frequent_caller_calls(world, plan),
-        *planted.communal_calls(world, plan), *victim_calls, *hot_calls, *ck["calls"]])
+        calls.background_calls(world), fire_calls, *frequent_calls,
+        *communal_calls, *victim_calls, *hot_calls, *ck["calls"]])
     asb_feed = asb.finish_reports(world, [asb.background_reports(world), *victim_reports,
                                           *hot_reports, *ck["asb"]])
     referral_feed = referrals.finish_referrals(
@@ -146,8 +148,13 @@ def generate(
         summary.rows[FEED_FILES[f.name]] = frame.height
         summary.paths[f.name] = path
     truth_dir = out_dir / "truth"
-    summary.rows.update(write_truth(truth_dir, world, plan, feeds))
-    for name in ("mentions", "people", "places", "locations", "hotspots", "background"):
+    # ASB of planted people (not hotspots): part of the background a hotspot stands out from.
+    people_asb = {"victims": [*victim_calls, *victim_reports],
+                  "frequent_callers": frequent_calls, "communal": communal_calls,
+                  "cuckooing": [*ck["calls"], *ck["asb"]]}
+    summary.rows.update(write_truth(truth_dir, world, plan, feeds, people_asb))
+    for name in ("mentions", "people", "places", "locations", "hotspots", "background",
+                 "background_asb"):
         summary.paths[f"truth/{name}"] = truth_dir / f"{name}.csv"
     summary.paths["truth/README"] = truth_dir / "README.md"
     summary.seconds = time.perf_counter() - started

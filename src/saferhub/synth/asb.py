@@ -18,6 +18,7 @@ ASB_DEFAULTS = {
     "e": np.nan, "n": np.nan, "risk": "", "about": "",
 }
 VOLUMES = {"council": 4_500, "housing": 2_500, "police": 1_500}
+LOCATED = 0.97  # share of reports with a location (``finish_reports``)
 ID_FORMATS = {"council": "ASB-{yy}-{seq:05d}", "housing": "HSG/ASB/{seq:06d}",
               "police": "MP-ASB-{yy}{seq:06d}"}
 _DESCRIPTIONS = {
@@ -70,6 +71,29 @@ def background_reports(world: World) -> Batch:
     return b
 
 
+def background_intensity(world: World) -> dict[str, np.ndarray]:
+    """Expected located reports of ``background_reports`` at each place over the period, by
+    agency.
+
+    The reporter's home (0.35), a neighbour's home (0.25; none found: the street), the
+    reporter's street (0.25) or an incident place (0.15).
+    """
+    people = world.people
+    age = world.ages(np.arange(len(people)))
+    out: dict[str, np.ndarray] = {}
+    for agency, total in VOLUMES.items():
+        w = people.propensity * (age >= 18)
+        if agency == "housing":
+            w = w * world.geo.lsoa_mult[np.maximum(world.geo.lsoa[people.home], 0)]
+        neighbour, none = world.expected_neighbours(w)
+        reports = world.volume(total) * LOCATED
+        out[agency] = reports * (
+            0.35 * world.expected_homes(w) + 0.25 * neighbour + 0.25 * world.expected_streets(w)
+            + 0.15 * world.expected_incident_places((0.2, 0.6, 0.2)))
+        out[agency][world.geo.street_place] += reports * 0.25 * none
+    return out
+
+
 def finish_reports(world: World, parts: list[Batch]) -> Feed:
     rng = world.rng("asb-finish")
     b = concat(parts, ASB_DEFAULTS)
@@ -109,6 +133,6 @@ def finish_reports(world: World, parts: list[Batch]) -> Feed:
         columns={"reported_at": reported, "occurred_at": occurred,
                  "asb_type": b["asb_type"], "description": desc, "risk": b["risk"]},
         roles={"reporter": b["reporter"], "subject": b["subject"]},
-        has_location=rng.random(m) < 0.97,
+        has_location=rng.random(m) < LOCATED,
         extra={"occurred": occ},
     )

@@ -86,6 +86,8 @@ _NAMED = {"crime": 0.6, "asb": 0.5, "welfare": 0.6, "domestic": 0.92, "mental_he
 _AT_HOME = {"crime": 0.45, "asb": 0.4, "welfare": 0.6, "domestic": 0.95, "mental_health": 0.65,
             "medical": 0.7, "other": 0.3, "hoax": 0.5, "false_alarm": 0.6}
 VOLUMES = {"police": 190_000, "ambulance": 58_000, "council": 8_000}
+#: Share of calls with a location (every agency but the council as the police).
+LOCATED = {"police": 0.995, "council": 0.96}
 ID_FORMATS = {"police": "{yymmdd}-{day_seq:04d}", "ambulance": "NW{yy}{seq:07d}",
               "fire": "FC{yy}-{seq:06d}", "council": "CRM{seq:07d}"}
 
@@ -141,6 +143,33 @@ def background_calls(world: World) -> Batch:
         parts.append(batch(n, agency=agency, time=t, category=category, caller=caller,
                            place=place))
     return concat(parts, CALL_DEFAULTS)
+
+
+def asb_call_intensity(world: World) -> dict[str, np.ndarray]:
+    """Expected located ASB calls of ``background_calls`` at each place over the period, by
+    agency.
+
+    Police: a named caller's own home (0.5 x 0.4), else an incident place. Council: the
+    caller's home or an incident place, then a neighbour's home (0.4; none found: the home
+    of the last person, as ``people.home[-1]``) or the caller's street (0.25).
+    """
+    people = world.people
+    age = world.ages(np.arange(len(people)))
+    weight = people.propensity * _age_factor("police", age)  # council callers alike
+    out: dict[str, np.ndarray] = {}
+    for agency in ("police", "council"):
+        mix = _MIX[agency]
+        calls = world.volume(VOLUMES[agency]) * mix["asb"] / sum(mix.values()) * LOCATED[agency]
+        home, anywhere = world.expected_homes(weight), world.expected_incident_places()
+        if agency == "police":
+            named, at_home = _NAMED["asb"], _AT_HOME["asb"]
+            out[agency] = calls * (named * at_home * home + (1 - named * at_home) * anywhere)
+            continue
+        neighbour, none = world.expected_neighbours(weight)
+        out[agency] = calls * (0.35 * (_AT_HOME["asb"] * home + (1 - _AT_HOME["asb"]) * anywhere)
+                               + 0.4 * neighbour + 0.25 * world.expected_streets(weight))
+        out[agency][people.home[-1]] += calls * 0.4 * none.sum()
+    return out
 
 
 def _fill_codes(world: World, b: Batch) -> None:
@@ -214,7 +243,8 @@ def finish_calls(world: World, parts: list[Batch]) -> Feed:
         columns={"received_at": received, "channel": b["channel"], "call_type": b["call_type"],
                  "category": b["category"], "priority": b["priority"]},
         roles={"caller": b["caller"]},
-        has_location=rng.random(agency.size) < np.where(agency == "council", 0.96, 0.995),
+        has_location=rng.random(agency.size) < np.where(agency == "council", LOCATED["council"],
+                                                        LOCATED["police"]),
         extra={"attended": np.where(b["attended"] == 1, "true", "false").astype(object),
                "outcome": b["outcome"]},
     )

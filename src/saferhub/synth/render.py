@@ -38,6 +38,8 @@ class Habits:
     coords: str  # "latlon", "bng" or ""
 
 
+#: Share of rows of a latitude-and-longitude agency that give them.
+LATLON_GIVEN = 0.97
 HABITS: dict[str, Habits] = {
     "police": Habits((0.12, 0.1, 0.0, 0.78, 0.0), 0.05, (0.55, 0.3, 0.05, 0.07, 0.03), 0.85,
                      0.45, 0.4, 0.08, 0.02, 0.03, 0.01, 0.02, "latlon"),
@@ -280,6 +282,12 @@ def _text(values: np.ndarray) -> pl.Series:
     return pl.Series(np.asarray(values, dtype=object).tolist(), dtype=pl.Utf8)
 
 
+def coordinates_given(agency: str) -> float:
+    """Share of an agency's located rows that carry coordinates (the rest: address only)."""
+    coords = HABITS[agency].coords
+    return LATLON_GIVEN if coords == "latlon" else 1.0 if coords == "bng" else 0.0
+
+
 def location_columns(
     *, geo: Geography, place: np.ndarray, e: np.ndarray, n: np.ndarray, agency_code: np.ndarray,
     rng: np.random.Generator, p_address: float = 0.97, p_postcode: float = 0.8,
@@ -292,7 +300,7 @@ def location_columns(
     coords = np.array([HABITS[a].coords for a in AGENCIES], dtype=object)[agency_code]
     jitter = rng.normal(0, 6, (2, rows))
     ee, nn = e + jitter[0], n + jitter[1]
-    latlon = (coords == "latlon") & (rng.random(rows) < 0.97)
+    latlon = (coords == "latlon") & (rng.random(rows) < LATLON_GIVEN)
     bng = coords == "bng"
     lat, lon = wgs84(ee, nn)
     return {

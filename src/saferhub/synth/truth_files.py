@@ -1,4 +1,4 @@
-"""Writing ``truth/``: mentions, people, places, locations, hotspots, background and a README."""
+"""Writing ``truth/``: mentions, people, places, locations, hotspots, backgrounds and a README."""
 
 from __future__ import annotations
 
@@ -9,9 +9,14 @@ import polars as pl
 
 from saferhub.synth import fire, truth
 from saferhub.synth import names as N
+from saferhub.synth.asb import LOCATED as REPORTS_LOCATED
+from saferhub.synth.asb import background_intensity as asb_report_intensity
+from saferhub.synth.calls import LOCATED as CALLS_LOCATED
+from saferhub.synth.calls import asb_call_intensity
 from saferhub.synth.places import KINDS, STREET, wgs84
 from saferhub.synth.plan import Plan
-from saferhub.synth.world import Feed, World
+from saferhub.synth.render import coordinates_given
+from saferhub.synth.world import Batch, Feed, World
 from saferhub.synth.writer import write_csv
 
 README = """\
@@ -57,6 +62,17 @@ the generated events by the definitions in shared/spec/standards.md.
   between the two offsets from its place (uniform distance, any direction). Today for
   deliberate secondary fires, whose places are streets and shops; an analysis can tell a
   real background concentration from chance with it.
+- `background_asb.csv` — the same for ASB (calls in category asb and ASB reports) that a
+  map can show: those given with coordinates, which only the police's are (council and
+  housing give an address); each event counts by its chance of having them.
+  `category, source, place_id, easting, northing, offset_min_m, offset_max_m, first_date,
+  last_date, expected_events`; events lie at their place (both offsets 0). `source`
+  `background` rows are the everyday calls and reports (callers', reporters' and
+  neighbours' homes, streets, shops), expected over the whole period with the events'
+  seasonal rhythm. The other sources are planted people's ASB (victims, frequent_callers,
+  communal, cuckooing): the events made, by place and local date (`first_date` =
+  `last_date`; a report's date is when the behaviour occurred where it says, else when
+  reported): real problems at real places, not hotspots.
 """
 
 
@@ -106,7 +122,8 @@ def canonical_address(world: World, place: np.ndarray) -> pl.Series:
     return df.select(line.alias("address"))["address"]
 
 
-def write_truth(out: Path, world: World, plan: Plan, feeds: list[Feed]) -> dict[str, int]:
+def write_truth(out: Path, world: World, plan: Plan, feeds: list[Feed],
+                people_asb: dict[str, list[Batch]]) -> dict[str, int]:
     by_name = {f.name: f for f in feeds}
     calls, asb = by_name["calls"], by_name["asb-reports"]
     people = world.people
@@ -173,6 +190,7 @@ def write_truth(out: Path, world: World, plan: Plan, feeds: list[Feed]) -> dict[
     rows["truth/places.csv"] = _write_places(out, world, plan, feeds, people.home[who])
     rows["truth/hotspots.csv"] = _write_hotspots(out, world, plan)
     rows["truth/background.csv"] = _write_background(out, world)
+    rows["truth/background_asb.csv"] = _write_asb_background(out, world, people_asb)
     (out / "README.md").write_text(README, encoding="utf-8")
     return rows
 
@@ -262,4 +280,54 @@ def _write_background(out: Path, world: World) -> int:
         "expected_events": np.round(expected, 6),
     })
     write_csv(frame, out / "background.csv")
+    return frame.height
+
+
+def _write_asb_background(out: Path, world: World, people_asb: dict[str, list[Batch]]) -> int:
+    # Only rows with coordinates can be mapped: the police's (council and housing give an
+    # address only), each event weighted by its chance of being located with coordinates.
+    expected = np.zeros(len(world.geo.places))
+    for by_agency in (asb_call_intensity(world), asb_report_intensity(world)):
+        for agency, intensity in by_agency.items():
+            expected += intensity * coordinates_given(agency)
+    place = np.flatnonzero(expected > 0)
+    first, last = str(world.period.start), str(world.period.end)
+    parts = [pl.DataFrame({
+        "source": pl.Series(["background"] * place.size, dtype=pl.Utf8), "place": place,
+        "first_date": pl.Series([first] * place.size, dtype=pl.Utf8),
+        "last_date": pl.Series([last] * place.size, dtype=pl.Utf8),
+        "expected_events": expected[place],
+    })]
+    for source, batches in people_asb.items():
+        for b in batches:
+            report = "occurred" in b
+            asb_event = np.ones(b["place"].size, bool) if report else b["category"] == "asb"
+            when = b["time"]
+            if report:  # the analysis takes when the behaviour occurred, if the report says
+                shown = b.get("occurred_shown", np.ones(when.size, dtype=bool))
+                when = np.where(shown, b["occurred"], when)
+            located = REPORTS_LOCATED if report else np.array(
+                [CALLS_LOCATED.get(a, CALLS_LOCATED["police"]) for a in b["agency"].tolist()])
+            mapped = located * np.array([coordinates_given(a) for a in b["agency"].tolist()])
+            keep = asb_event & (mapped > 0)
+            day = when[keep].astype("datetime64[D]").astype(str)
+            parts.append(pl.DataFrame({
+                "source": pl.Series([source] * day.size, dtype=pl.Utf8),
+                "place": b["place"][keep].astype(np.int64), "first_date": day, "last_date": day,
+                "expected_events": np.broadcast_to(mapped, keep.shape)[keep].astype(float),
+            }))
+    frame = (pl.concat(parts)
+             .group_by(["source", "place", "first_date", "last_date"], maintain_order=True)
+             .agg(pl.col("expected_events").sum()))
+    P = world.geo.places
+    p = frame["place"].to_numpy()
+    frame = pl.DataFrame({
+        "category": pl.Series(["asb"] * frame.height, dtype=pl.Utf8),
+        "source": frame["source"], "place_id": _place_id(p),
+        "easting": np.round(P.e[p], 1), "northing": np.round(P.n[p], 1),
+        "offset_min_m": np.zeros(frame.height), "offset_max_m": np.zeros(frame.height),
+        "first_date": frame["first_date"], "last_date": frame["last_date"],
+        "expected_events": np.round(frame["expected_events"].to_numpy(), 6),
+    })
+    write_csv(frame, out / "background_asb.csv")
     return frame.height

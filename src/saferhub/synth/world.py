@@ -197,6 +197,49 @@ class World:
                                               p=self.commercial_weight)]
         return out
 
+    # Expected versions of the samplers above, for truth/: where the draws land on average.
+
+    def expected_incident_places(self, mix: tuple[float, float, float] = (0.45, 0.4, 0.15)
+                                 ) -> np.ndarray:
+        """Chance of each place under ``incident_places(mix)``."""
+        share = np.asarray(mix) / sum(mix)
+        lsoa = np.maximum(self.geo.lsoa[self.people.home], 0)
+        out = self.expected_homes(self.people.in_area * self.geo.lsoa_mult[lsoa]) * share[0]
+        sw = self.geo.streets.weight
+        out[self.geo.street_place] += share[1] * sw / sw.sum()
+        out[self.commercial] += share[2] * self.commercial_weight
+        return out
+
+    def expected_homes(self, weight: np.ndarray) -> np.ndarray:
+        """Chance of each place being the home of a person picked with ``weight``."""
+        w = np.asarray(weight, dtype=float)
+        return np.bincount(self.people.home, weights=w / w.sum(), minlength=len(self.geo.places))
+
+    def expected_streets(self, weight: np.ndarray) -> np.ndarray:
+        """Chance of each place being the street of the home of a person picked with ``weight``."""
+        w = np.asarray(weight, dtype=float)
+        return np.bincount(self.street_place_of(self.people.home), weights=w / w.sum(),
+                           minlength=len(self.geo.places))
+
+    def expected_neighbours(self, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``neighbours`` of a person picked with ``weight``: the chance of each place being
+        the neighbour's home, and of each street finding none (-1), by street index.
+
+        ``residents`` tries three residents of the street and keeps the first adult, so a
+        neighbour is any adult of the street alike; picking the person themself is ignored.
+        """
+        w = np.asarray(weight, dtype=float)
+        street = self.geo.places.street[self.people.home]
+        n_streets = self.geo.streets.e.size
+        mass = np.bincount(street, weights=w / w.sum(), minlength=n_streets)
+        adult = self.age_at_end >= 18
+        adults = np.bincount(street, weights=adult.astype(float), minlength=n_streets)
+        found = 1 - (1 - adults / np.maximum(self.street_count, 1)) ** 3
+        each = np.where(adults > 0, mass * found / np.maximum(adults, 1), 0.0)
+        homes = np.bincount(self.people.home, weights=np.where(adult, each[street], 0.0),
+                            minlength=len(self.geo.places))
+        return homes, mass * (1 - found)
+
     def street_place_of(self, place: np.ndarray) -> np.ndarray:
         return np.asarray(self.geo.street_place[self.geo.places.street[place]])
 

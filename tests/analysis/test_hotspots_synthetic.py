@@ -433,6 +433,16 @@ def test_planted_hotspots_are_found(stores: Stores, seed: int, name: str) -> Non
     assert s.recall >= 0.95, f"found {s.found} of {s.planted}: {s.describe()}"
 
 
+@pytest.mark.parametrize("name", CATEGORIES.values())
+def test_planted_hotspots_are_found_over_all_seeds(stores: Stores, name: str) -> None:
+    """The recall target over every planted cluster of the four seeds (28 ASB, 16 fire
+    clusters): one seed's 7 or 4 clusters alone would allow no miss at all."""
+    scores = [stores.scores_of(seed)[name] for seed in SEEDS]
+    found, planted = sum(len(s.found) for s in scores), sum(s.planted for s in scores)
+    print(f"\n{name}: {found} of {planted} planted clusters found over seeds {SEEDS}")
+    assert found / planted >= 0.95, [s.describe() for s in scores]
+
+
 @pytest.mark.parametrize(("seed", "name"), ASSERTED)
 def test_ordinary_areas_are_not_flagged(stores: Stores, seed: int, name: str) -> None:
     # Fires are sparse (0.04-0.05 a cell in each half of the 90 days of the emerging clusters):

@@ -170,6 +170,25 @@ def test_a_handful_of_events_in_sparse_data_is_not_a_hotspot() -> None:
     assert (hot["neighbourhood_count"] >= hot["neighbourhood_needed"]).all()
 
 
+def test_a_lone_busy_cell_needs_a_window_of_its_own() -> None:
+    # Gi* judges neighbourhoods: one cell of 40 events (the average cell holds 1.6) with quiet
+    # neighbours is diluted by them while busy areas elsewhere make cells vary a lot (seed 21's
+    # HS03 on synthetic data). --neighbour-distance 0 asks about each cell on its own
+    # (docs/hotspots.md; decision 0011 on why that is not part of the default map).
+    rng = np.random.default_rng(5)
+    noise = rng.uniform(0, 5_000, (2_000, 2))
+    busy = np.vstack([rng.normal(c, 150, (600, 2)) for c in ([1_000, 1_000], [4_000, 1_200], [1_500, 4_000])])
+    xy = np.vstack([noise, busy, np.full((40, 2), 3_850.0)])
+    lone = (pl.col("easting") == 3_850) & (pl.col("northing") == 3_850)
+    default = hotspot_gistar(_points(xy), cell_size=100).cells.filter(lone).row(0, named=True)
+    assert default["count"] == 40 and default["neighbourhood_count"] >= default["neighbourhood_needed"]
+    assert default["p_adjusted"] > 0.05 and default["hotspot"] == ""
+    own = hotspot_gistar(_points(xy), cell_size=100, neighbour_distance=0)
+    alone = own.cells.filter(lone).row(0, named=True)
+    assert alone["neighbours"] == 1 and alone["neighbourhood_count"] == 40
+    assert alone["neighbourhood_needed"] < 40 and alone["hotspot"] == "hotspot"
+
+
 def test_gistar_result_records_what_produced_it() -> None:
     rng = np.random.default_rng(2)
     result = hotspot_gistar(_points(rng.uniform(0, 3_000, (150, 2))), cell_size=200)

@@ -83,8 +83,9 @@ def _import(db: Path, files: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{db}", data_dir=db.parent / "hub")
     engine = open_store(settings)
     for feed, (name, _column) in FEEDS.items():
-        import_partner_file(settings=settings, engine=engine, feed=feed,
-                            path=files / name.removesuffix(".gz"))
+        import_partner_file(
+            settings=settings, engine=engine, feed=feed, path=files / name.removesuffix(".gz")
+        )
     engine.dispose()
 
 
@@ -108,11 +109,12 @@ def child(job: str, db: Path) -> None:
         with engine.connect() as conn:
             mentions = read_mentions(conn)
         f = prepare(mentions)
-        key = pl.when(pl.col("fn").is_not_null() & pl.col("ln").is_not_null()
-                      & pl.col("dob").is_not_null()).then(
-            pl.concat_str(["fn", "ln", "dob"], separator="|"))
+        key = pl.when(
+            pl.col("fn").is_not_null() & pl.col("ln").is_not_null() & pl.col("dob").is_not_null()
+        ).then(pl.concat_str(["fn", "ln", "dob"], separator="|"))
         out = mentions.select("feed", "agency", "source_id", "role").with_columns(
-            person_id=pl.coalesce(f.select(key).to_series(), pl.format("m{}", mentions["mention_id"])))
+            person_id=pl.coalesce(f.select(key).to_series(), pl.format("m{}", mentions["mention_id"]))
+        )
         out.write_parquet(db.with_suffix(".baseline.parquet"))
         print(json.dumps({"rows": out.height}))
 
@@ -120,8 +122,12 @@ def child(job: str, db: Path) -> None:
 def measure(job: str, db: Path) -> tuple[dict[str, Any], float, float]:
     """(the child's JSON, wall seconds, peak memory MB) of one job in a child process."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, __file__, "--child", job, "--db", str(db)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", job, "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     _pid, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     assert proc.stdout is not None and proc.stderr is not None
@@ -189,23 +195,27 @@ def main() -> None:
     inc_scores = scores(person_links(engine=engine), truth)
     note(f"  {inc['new_mentions']:,} new mentions in {inc_seconds:.1f}s: {inc_scores}")
 
-    print(json.dumps({
-        "name": "link_people",
-        "backend": "sqlite",
-        "rows": ours["mentions"],
-        "seconds": round(seconds, 2),
-        "baseline_seconds": round(baseline_seconds, 2),
-        "peak_memory_mb": round(memory, 1),
-        "baseline_peak_memory_mb": round(baseline_memory, 1),
-        **ours_scores,
-        **{f"baseline_{k}": v for k, v in baseline_scores.items()},
-        "people": ours["people"],
-        "review_pairs": ours["review_pairs"],
-        "incremental_rows": inc["new_mentions"],
-        "incremental_seconds": round(inc_seconds, 2),
-        "incremental_peak_memory_mb": round(inc_memory, 1),
-        **{f"incremental_{k}": v for k, v in inc_scores.items()},
-    }))
+    print(
+        json.dumps(
+            {
+                "name": "link_people",
+                "backend": "sqlite",
+                "rows": ours["mentions"],
+                "seconds": round(seconds, 2),
+                "baseline_seconds": round(baseline_seconds, 2),
+                "peak_memory_mb": round(memory, 1),
+                "baseline_peak_memory_mb": round(baseline_memory, 1),
+                **ours_scores,
+                **{f"baseline_{k}": v for k, v in baseline_scores.items()},
+                "people": ours["people"],
+                "review_pairs": ours["review_pairs"],
+                "incremental_rows": inc["new_mentions"],
+                "incremental_seconds": round(inc_seconds, 2),
+                "incremental_peak_memory_mb": round(inc_memory, 1),
+                **{f"incremental_{k}": v for k, v in inc_scores.items()},
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ fi
 
 echo "== ruff"
 .venv/bin/ruff check src tests benchmarks
+.venv/bin/ruff format --check src tests benchmarks
 echo "== mypy"
 .venv/bin/mypy
 

@@ -76,9 +76,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def settings(
-    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Settings]:
+def settings(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     """Settings for a hub in ``tmp_path``, also seen by the CLI through the environment."""
     monkeypatch.setenv("SAFERHUB_DATA_DIR", str(tmp_path / "hub"))
     monkeypatch.setenv("SAFERHUB_DATABASE_URL", database_url)

@@ -13,9 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _docs() -> str:
-    return "\n".join(
-        p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *ROOT.glob("docs/**/*.md")]
-    )
+    return "\n".join(p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *ROOT.glob("docs/**/*.md")])
 
 
 def _commands(group: typer.Typer, prefix: str = "") -> list[str]:

@@ -32,7 +32,7 @@ def test_rate_ratio_interval_is_the_exact_binomial_one(before: int, after: int) 
     """Equal periods: the interval is Clopper-Pearson on after | total, mapped p -> p/(1-p)."""
     ratio, low, high = rate_ratio_interval(np.array([before]), np.array([after]), confidence=0.95)
     ci = binomtest(after, before + after).proportion_ci(confidence_level=0.95, method="exact")
-    to_ratio = (lambda p: p / (1 - p) if p < 1 else math.inf)  # noqa: E731
+    to_ratio = lambda p: p / (1 - p) if p < 1 else math.inf  # noqa: E731
     assert low[0] == pytest.approx(to_ratio(ci.low), rel=1e-9)
     assert high[0] == pytest.approx(to_ratio(ci.high), rel=1e-9)
     assert ratio[0] == (after / before if before else math.inf)
@@ -41,9 +41,7 @@ def test_rate_ratio_interval_is_the_exact_binomial_one(before: int, after: int) 
 
 def test_rate_ratio_is_per_day() -> None:
     """February (28 days) to March (31 days): the same count per day is a ratio of 1."""
-    ratio, low, high = rate_ratio_interval(
-        np.array([280]), np.array([310]), before_days=28, after_days=31
-    )
+    ratio, low, high = rate_ratio_interval(np.array([280]), np.array([310]), before_days=28, after_days=31)
     assert ratio[0] == pytest.approx(1.0)
     assert low[0] < 1 < high[0]
 
@@ -158,7 +156,10 @@ def test_monthly_counts_per_lsoa_in_london_months(calls_store: tuple) -> None:
     assert {got[("2024-07", a[0])], got[("2024-08", a[0])]} == {None}
     status = dict(lsoa.filter(lsoa["area_code"] == a[0]).select("month", "status").iter_rows())
     assert status == {
-        "2024-05": "complete", "2024-06": "complete", "2024-07": "missing", "2024-08": "partial"
+        "2024-05": "complete",
+        "2024-06": "complete",
+        "2024-07": "missing",
+        "2024-08": "partial",
     }
     whole = dict(frame.filter(frame["area_level"] == "all").select("month", "count").iter_rows())
     assert whole["2024-06"] == sum(TRUTH["2024-06"])

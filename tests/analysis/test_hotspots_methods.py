@@ -321,9 +321,7 @@ def test_classify_recovers_planted_histories() -> None:
     cells = result.cells
 
     def label_at(e: float, n: float) -> str:
-        row = cells.filter(
-            ((pl.col("easting") - e).abs() < 150) & ((pl.col("northing") - n).abs() < 150)
-        )
+        row = cells.filter(((pl.col("easting") - e).abs() < 150) & ((pl.col("northing") - n).abs() < 150))
         return str(row["classification"][0])
 
     assert label_at(1_050, 1_050) == "persistent hotspot"

@@ -74,23 +74,30 @@ SEEDS = (7, 3, 11, 21)
 ASSERTED = [(seed, name) for seed in SEEDS for name in CATEGORIES.values()]
 #: Known shortfalls of the method, each checked by the truth (docs/hotspots.md "Other seeds").
 #: Strict: the test fails if one of them starts to pass, so this list stays true.
-MISSED_HS03_SEED21 = pytest.mark.xfail(strict=True, reason=(
-    "seed 21, HS03 (persistent ASB, radius 150 m): its ~105 mapped events over 15 months fall "
-    "in one 250 m cell (104 events against 6 in the average cell) in a quiet area (the "
-    "background truth expects 0.35 times the average neighbourhood around it), so its 3x3 "
-    "neighbourhood holds 120 events and Gi* z is 1.5-1.7, not significant: Gi* misses a "
-    "compact cluster with empty neighbours. The truth says it is there; the method misses it. A "
-    "rule letting a cell be a hotspot on its own finds it, but also flags the background's single "
-    "busy places in quiet neighbourhoods, which this judge calls ordinary (docs/decisions/0011)"))
-NO_CHANGE_HS05_SEED3 = pytest.mark.xfail(strict=True, reason=(
-    "seed 3, HS05 (emerging ASB, radius 250 m): `change` shows its centre cells as increases, "
-    "but one cell at the disc's edge (225 m from the centre) as a decrease, which this test "
-    "counts as wrong"))
+MISSED_HS03_SEED21 = pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "seed 21, HS03 (persistent ASB, radius 150 m): its ~105 mapped events over 15 months fall "
+        "in one 250 m cell (104 events against 6 in the average cell) in a quiet area (the "
+        "background truth expects 0.35 times the average neighbourhood around it), so its 3x3 "
+        "neighbourhood holds 120 events and Gi* z is 1.5-1.7, not significant: Gi* misses a "
+        "compact cluster with empty neighbours. The truth says it is there; the method misses it. A "
+        "rule letting a cell be a hotspot on its own finds it, but also flags the background's single "
+        "busy places in quiet neighbourhoods, which this judge calls ordinary (docs/decisions/0011)"
+    ),
+)
+NO_CHANGE_HS05_SEED3 = pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "seed 3, HS05 (emerging ASB, radius 250 m): `change` shows its centre cells as increases, "
+        "but one cell at the disc's edge (225 m from the centre) as a decrease, which this test "
+        "counts as wrong"
+    ),
+)
 
 
 def _marked(mark: pytest.MarkDecorator, seed: int, name: str) -> list[object]:
     return [pytest.param(s, n, marks=mark) if (s, n) == (seed, name) else (s, n) for s, n in ASSERTED]
-
 
 
 @dataclass
@@ -288,7 +295,7 @@ def _relative_expectation(
     raster = _expected_raster(grid, everyday)
     _, k, sums = gistar(raster, grid.mask, window)
     k, share = k.ravel()[grid.cells], sums.ravel()[grid.cells] / raster.sum()
-    day = (pl.col("first_date").cast(pl.Date).cast(pl.Int64))
+    day = pl.col("first_date").cast(pl.Date).cast(pl.Int64)
     people = background.filter((pl.col("source") != "background") & day.is_in(days.tolist()))
     made, planted = np.zeros(grid.cells.size), 0.0
     if people.height:

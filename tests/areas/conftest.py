@@ -10,8 +10,7 @@ from saferhub.areas import Areas, load_areas
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 WIRRAL_TOML = (
-    Path(__file__).resolve().parents[2] / "src" / "saferhub" / "areas" / "data" / "wirral"
-    / "areas.toml"
+    Path(__file__).resolve().parents[2] / "src" / "saferhub" / "areas" / "data" / "wirral" / "areas.toml"
 )
 
 

@@ -23,11 +23,11 @@ def _area_file(tmp_path: Path, extra: str = "", name: str = "areas.toml") -> Pat
         f"""name = "Wirral test"
 edge_tolerance_m = 250
 [lsoa]
-file = "{DATA / 'lsoa11.geojson'}"
+file = "{DATA / "lsoa11.geojson"}"
 code_field = "LSOA11CD"
 name_field = "LSOA11NM"
 [ward]
-file = "{DATA / 'wards.geojson'}"
+file = "{DATA / "wards.geojson"}"
 code_field = "WD25CD"
 name_field = "WD25NM"
 {extra}""",
@@ -146,18 +146,17 @@ def _boundary_case(wirral: Areas) -> tuple[float, float, str, str, str]:
 def test_reference_point_decides_only_near_a_boundary(tmp_path: Path, wirral: Areas) -> None:
     x, y, own, neighbour, far = _boundary_case(wirral)
     deep = wirral.lsoa.geometries[0]
-    deep_pt = max(
-        (deep.representative_point(), deep.centroid), key=lambda p: deep.boundary.distance(p)
-    )
+    deep_pt = max((deep.representative_point(), deep.centroid), key=lambda p: deep.boundary.distance(p))
     assert deep.boundary.distance(deep_pt) > 25
-    ref = _reference_file(tmp_path, [
-        (x, y, neighbour),  # near the boundary: decides
-        (deep_pt.x, deep_pt.y, neighbour),  # deep inside: the polygon stands
-        (x + 300.0, y + 300.0, "E09999999"),  # an LSOA the area does not have
-    ])
-    toml = _area_file(
-        tmp_path, f'[reference_points]\nfile = "{ref}"\nband_m = 25\nradius_m = 2\n'
+    ref = _reference_file(
+        tmp_path,
+        [
+            (x, y, neighbour),  # near the boundary: decides
+            (deep_pt.x, deep_pt.y, neighbour),  # deep inside: the polygon stands
+            (x + 300.0, y + 300.0, "E09999999"),  # an LSOA the area does not have
+        ],
     )
+    toml = _area_file(tmp_path, f'[reference_points]\nfile = "{ref}"\nband_m = 25\nradius_m = 2\n')
     areas = load_areas(toml)
     e = np.array([x, x + 1.0, x + 10.0, deep_pt.x, x + 300.0])
     n = np.array([y, y, y, deep_pt.y, y + 300.0])
@@ -205,9 +204,7 @@ def test_nearest_reference_decides_and_ties_stand_down() -> None:
     ],
 )
 def test_unusable_reference_table_is_an_area_file_error(tmp_path: Path, table: str) -> None:
-    (tmp_path / "reference_points.csv.gz").write_bytes(
-        (DATA / "reference_points.csv.gz").read_bytes()
-    )
+    (tmp_path / "reference_points.csv.gz").write_bytes((DATA / "reference_points.csv.gz").read_bytes())
     with pytest.raises(AreaFileError):
         load_areas(_area_file(tmp_path, table))
 

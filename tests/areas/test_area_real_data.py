@@ -21,8 +21,7 @@ from saferhub.areas.build_reference import build_reference, read_rows, street_fi
 from saferhub.areas.evaluate import evaluate
 
 WIRRAL_TOML = (
-    Path(__file__).resolve().parents[2] / "src" / "saferhub" / "areas" / "data" / "wirral"
-    / "areas.toml"
+    Path(__file__).resolve().parents[2] / "src" / "saferhub" / "areas" / "data" / "wirral" / "areas.toml"
 )
 
 
@@ -39,8 +38,11 @@ def test_agreement_with_police_uk_on_every_wirral_row(real_data: Path, wirral: A
     files = street_files(_street_dir(real_data))
     assert len(files) == 55
     rows = pl.concat(
-        pl.read_csv(f, columns=["Longitude", "Latitude", "LSOA code", "LSOA name"],
-                    schema_overrides={"Longitude": pl.Float64, "Latitude": pl.Float64})
+        pl.read_csv(
+            f,
+            columns=["Longitude", "Latitude", "LSOA code", "LSOA name"],
+            schema_overrides={"Longitude": pl.Float64, "Latitude": pl.Float64},
+        )
         for f in files
     ).filter(pl.col("LSOA name").str.starts_with("Wirral "))
     assert rows.height == 144_231
@@ -56,8 +58,12 @@ def test_figures_are_honest(figures: dict[str, Any]) -> None:
     polygon = figures["polygon_only"]
     in_sample = figures["in_sample"]
     loo = figures["leave_one_point_out"]
-    print(json.dumps({k: figures[k] for k in ("polygon_only", "in_sample",
-                                              "leave_one_point_out", "temporal")}, indent=1))
+    print(
+        json.dumps(
+            {k: figures[k] for k in ("polygon_only", "in_sample", "leave_one_point_out", "temporal")},
+            indent=1,
+        )
+    )
     assert polygon["rows"] == in_sample["rows"] == loo["rows"] == 144_231
     assert polygon["points"] == 4624
     assert 0.95 < polygon["row_agreement"] < 0.96  # the problem as found
@@ -90,8 +96,7 @@ def _lookup(real_data: Path, lsoa_codes: set[str], ward_codes: set[str]) -> dict
     for path in sorted((real_data / "boundaries" / "ons_lookups").glob("*.csv.gz")):
         with gzip.open(path, "rt", encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
-            ward_col = next((c for c in reader.fieldnames or [] if c[:2] == "WD" and
-                             c.endswith("CD")), None)
+            ward_col = next((c for c in reader.fieldnames or [] if c[:2] == "WD" and c.endswith("CD")), None)
             if ward_col is None:
                 continue  # not a ward lookup
             mapping = {r["LSOA11CD"]: r[ward_col] for r in reader if r["LSOA11CD"] in lsoa_codes}
@@ -103,9 +108,7 @@ def _lookup(real_data: Path, lsoa_codes: set[str], ward_codes: set[str]) -> dict
     return found["WD19CD"]
 
 
-def test_ward_agrees_with_the_official_lookup_at_lsoa_centroids(
-    real_data: Path, wirral: Areas
-) -> None:
+def test_ward_agrees_with_the_official_lookup_at_lsoa_centroids(real_data: Path, wirral: Areas) -> None:
     lsoa_codes = set(wirral.lsoa.codes.tolist())
     lookup = _lookup(real_data, lsoa_codes, set(wirral.ward.codes.tolist()))
     cent = pl.read_csv(real_data / "boundaries" / "drkane_geo-lookups" / "lsoa_latlong.csv.gz")
@@ -118,11 +121,12 @@ def test_ward_agrees_with_the_official_lookup_at_lsoa_centroids(
     # Applicable: the centroid falls in its own LSOA, and that LSOA lies in one ward.
     # (Wirral's 2011 LSOAs do not all nest in its wards, redrawn after the LSOAs were built.)
     geoms = {a.code: a.geometry for a in wirral.lsoas}
-    share = np.array([
-        max(shapely.area(shapely.intersection(geoms[c], wirral.ward.geometries)))
-        / geoms[c].area
-        for c in codes
-    ])
+    share = np.array(
+        [
+            max(shapely.area(shapely.intersection(geoms[c], wirral.ward.geometries))) / geoms[c].area
+            for c in codes
+        ]
+    )
     applicable = (lsoa == np.array(codes, dtype=object)) & (share >= 0.99)
     assert applicable.sum() >= 100
     assert ward[applicable].tolist() == official[applicable].tolist()
@@ -135,10 +139,8 @@ def _liverpool(real_data: Path, folder: Path) -> Path:
     with gzip.open(geo / "lsoa11" / "E47000004.geojson.gz", "rt", encoding="utf-8") as fh:
         lsoas = json.load(fh)
     wards = json.loads((geo / "ward" / "E47000004.geojson").read_text(encoding="utf-8"))
-    lsoas["features"] = [f for f in lsoas["features"]
-                         if f["properties"]["LADCD_ACTIVE"] == "E08000012"]
-    wards["features"] = [f for f in wards["features"]
-                         if f["properties"]["LAD25CD"] == "E08000012"]
+    lsoas["features"] = [f for f in lsoas["features"] if f["properties"]["LADCD_ACTIVE"] == "E08000012"]
+    wards["features"] = [f for f in wards["features"] if f["properties"]["LAD25CD"] == "E08000012"]
     folder.mkdir()
     (folder / "lsoa11.geojson.gz").write_bytes(gzip.compress(json.dumps(lsoas).encode()))
     (folder / "wards.geojson").write_text(json.dumps(wards), encoding="utf-8")
@@ -170,8 +172,9 @@ def test_another_authority_needs_only_an_area_file(real_data: Path, tmp_path: Pa
     assert len(areas.wards) == 64
     assert areas.reference is None  # polygons alone
     rows = read_rows(street_files(_street_dir(real_data), "2018-01", "2018-03"))
-    names = pl.read_csv(street_files(_street_dir(real_data), "2018-01", "2018-03")[0],
-                        columns=["LSOA code", "LSOA name"]).unique()
+    names = pl.read_csv(
+        street_files(_street_dir(real_data), "2018-01", "2018-03")[0], columns=["LSOA code", "LSOA name"]
+    ).unique()
     liverpool_codes = set(areas.lsoa.codes.tolist())
     assert liverpool_codes >= set(
         names.filter(pl.col("LSOA name").str.starts_with("Liverpool "))["LSOA code"]

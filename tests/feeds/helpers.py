@@ -60,9 +60,7 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
-def run_import(
-    settings: Settings, engine: Engine, feed: str, path: Path, **options: Any
-) -> ImportSummary:
+def run_import(settings: Settings, engine: Engine, feed: str, path: Path, **options: Any) -> ImportSummary:
     return import_partner_file(settings=settings, engine=engine, feed=feed, path=path, **options)
 
 
@@ -107,9 +105,11 @@ def mentions(engine: Engine) -> dict[tuple[str, str], dict[str, Any]]:
     """Person mentions by (event source_id, role)."""
     pm, ev = PersonMention.__table__, Event.__table__
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(pm, ev.c.source_id).join(ev, ev.c.id == pm.c.event_id).order_by(pm.c.id)
-        ).mappings().all()
+        rows = (
+            conn.execute(select(pm, ev.c.source_id).join(ev, ev.c.id == pm.c.event_id).order_by(pm.c.id))
+            .mappings()
+            .all()
+        )
     return {(r["source_id"], r["role"]): dict(r) for r in rows}
 
 
@@ -117,9 +117,11 @@ def quarantined(engine: Engine, import_id: int) -> dict[int, dict[str, Any]]:
     """Quarantined rows of one import, by line."""
     table = QuarantinedRow.__table__
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(table).where(table.c.import_id == import_id).order_by(table.c.line)
-        ).mappings().all()
+        rows = (
+            conn.execute(select(table).where(table.c.import_id == import_id).order_by(table.c.line))
+            .mappings()
+            .all()
+        )
     out = {r["line"]: dict(r) for r in rows}
     assert len(out) == len(rows), "two quarantined rows share a line"
     return out
@@ -184,9 +186,7 @@ REFUSED_FILES: dict[str, tuple[str, bytes | None]] = {
     "binary-no-nul": ("noise.csv", bytes((i * 37 + 11) % 255 + 1 for i in range(4096))),
     "not-xlsx": ("book.xlsx", b"PK\x03\x04" + b"\x00junk" * 50),
     "missing-required-column": ("no-received.csv", b"agency,source_id,outcome\npolice,R1,fine\n"),
-    "duplicate-column": (
-        "twice.csv", b"agency,source_id,received_at, Source_ID\npolice,R1,2024-05-01,R1\n"
-    ),
+    "duplicate-column": ("twice.csv", b"agency,source_id,received_at, Source_ID\npolice,R1,2024-05-01,R1\n"),
     "no-such-file": ("missing.csv", None),
 }
 

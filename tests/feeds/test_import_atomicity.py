@@ -134,9 +134,7 @@ KILL_SCRIPT = textwrap.dedent(
 )
 
 
-def test_killed_process_leaves_store_unchanged(
-    tmp_path: Path, settings: Settings, engine: Engine
-) -> None:
+def test_killed_process_leaves_store_unchanged(tmp_path: Path, settings: Settings, engine: Engine) -> None:
     second = _first_import(tmp_path, settings, engine)
     before = snapshot(engine)
     script = tmp_path / "kill_during_import.py"

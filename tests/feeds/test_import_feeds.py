@@ -99,8 +99,7 @@ def test_calls_valid_file(tmp_path: Path, settings: Settings, engine: Engine) ->
     assert c2["extra"] == {"Radio Channel": "Ch 2", "officer NOTE": "Patient conveyed"}
 
     c3 = got["C-1003"]
-    _check(c3, agency="council", category="welfare", type=None,
-           occurred_at=dt.datetime(2024, 2, 1, 12, 0))
+    _check(c3, agency="council", category="welfare", type=None, occurred_at=dt.datetime(2024, 2, 1, 12, 0))
     # In the UK but outside the hub's area: placed on the grid, in no LSOA.
     assert c3["easting"] == pytest.approx(530_043, abs=5)
     assert c3["lsoa_code"] is None and c3["ward_code"] is None
@@ -130,8 +129,14 @@ def test_asb_reports_valid_file(tmp_path: Path, settings: Settings, engine: Engi
     assert_adds_up(summary)
     got = events(engine)
     a1, a2, a3 = got["ASB/24/001"], got["ASB/24/002"], got["ASB/24/003"]
-    _check(a1, feed="asb-reports", agency="council", category="asb", type="nuisance",
-           occurred_at=dt.datetime(2024, 6, 1, 22, 10))
+    _check(
+        a1,
+        feed="asb-reports",
+        agency="council",
+        category="asb",
+        type="nuisance",
+        occurred_at=dt.datetime(2024, 6, 1, 22, 10),
+    )
     assert a1["attributes"] == {
         "reported_at": "2024-06-03T08:30:00Z", "description": "Loud music every night",
         "risk": "medium",
@@ -166,16 +171,21 @@ def test_fire_incidents_valid_file(tmp_path: Path, settings: Settings, engine: E
     assert (summary.read, summary.imported, summary.quarantined) == (4, 4, 0)
     got = events(engine)
     f1 = got["F1"]
-    _check(f1, feed="fire-incidents", agency="fire", category="fire", type="secondary_fire",
-           occurred_at=dt.datetime(2024, 8, 20, 20, 5))
+    _check(
+        f1,
+        feed="fire-incidents",
+        agency="fire",
+        category="fire",
+        type="secondary_fire",
+        occurred_at=dt.datetime(2024, 8, 20, 20, 5),
+    )
     assert f1["attributes"] == {"motive": "deliberate", "property_type": "refuse", "casualties": 0}
     assert f1["extra"] == {"Station": "Birkenhead"}
     # Easting/northing given: WGS84 is filled in from them.
     assert f1["latitude"] == pytest.approx(BIRKENHEAD[0], abs=1e-4)
     assert f1["longitude"] == pytest.approx(BIRKENHEAD[1], abs=1e-4)
     _located_in_wirral(f1)
-    _check(got["F2"], category="fire", type="primary_fire",
-           occurred_at=dt.datetime(2024, 11, 5, 19, 30))
+    _check(got["F2"], category="fire", type="primary_fire", occurred_at=dt.datetime(2024, 11, 5, 19, 30))
     assert got["F2"]["attributes"]["casualties"] == 2
     _check(got["F3"], agency="fire", category="false_alarm", type="false_alarm_good_intent")
     _check(got["F4"], category="other", type="special_service")
@@ -199,8 +209,15 @@ def test_referrals_valid_file(tmp_path: Path, settings: Settings, engine: Engine
     assert (summary.read, summary.imported, summary.quarantined) == (3, 3, 0)
     got = events(engine)
     r1 = got["R-1"]
-    _check(r1, feed="referrals", agency="third_sector", category="safeguarding", type="referral",
-           occurred_at=dt.datetime(2024, 4, 2, 13, 0), postcode="CH44 9AA")
+    _check(
+        r1,
+        feed="referrals",
+        agency="third_sector",
+        category="safeguarding",
+        type="referral",
+        occurred_at=dt.datetime(2024, 4, 2, 13, 0),
+        postcode="CH44 9AA",
+    )
     assert r1["attributes"] == {
         "vulnerabilities": ["mental_health", "alcohol", "isolation"],
         "concern": "Lives alone, not eating", "risk": "high", "consent": "given",
@@ -229,8 +246,14 @@ def test_intelligence_valid_file(tmp_path: Path, settings: Settings, engine: Eng
     assert (summary.read, summary.imported, summary.quarantined) == (2, 2, 0)
     got = events(engine)
     i1, i2 = got["INT-1"], got["INT-2"]
-    _check(i1, feed="intelligence", agency="police", category="intelligence", type="2BP",
-           occurred_at=dt.datetime(2024, 9, 9, 8, 9))
+    _check(
+        i1,
+        feed="intelligence",
+        agency="police",
+        category="intelligence",
+        type="2BP",
+        occurred_at=dt.datetime(2024, 9, 9, 8, 9),
+    )
     assert i1["attributes"] == {
         "source_grade": "2", "intel_grade": "B", "handling_code": "P",
         "handling_conditions": None, "text": "Address used for dealing",
@@ -364,8 +387,19 @@ def test_xlsx_second_sheet(tmp_path: Path, settings: Settings, engine: Engine) -
     sheet = book.create_sheet("Calls")
     sheet.append(["Agency", " Source_ID", "received_at", "caller_first_name", "caller_dob",
                   "caller_phone", "latitude", "longitude", "Shift"])  # fmt: skip
-    sheet.append(["police", "X1", dt.datetime(2024, 5, 1, 10, 30), "Ann",
-                  dt.date(1980, 2, 1), 1511234567, BIRKENHEAD[0], BIRKENHEAD[1], 3])  # row 2
+    sheet.append(
+        [
+            "police",
+            "X1",
+            dt.datetime(2024, 5, 1, 10, 30),
+            "Ann",
+            dt.date(1980, 2, 1),
+            1511234567,
+            BIRKENHEAD[0],
+            BIRKENHEAD[1],
+            3,
+        ]
+    )  # row 2
     sheet.append([])  # row 3: blank, skipped
     # row 4: an impossible date of birth, as text
     sheet.append(["police", "X2", "2024-05-01T11:00:00", None, "31/02/1980", None, None, None, None])
@@ -409,8 +443,9 @@ def test_xlsx_first_sheet_by_default(tmp_path: Path, settings: Settings, engine:
     book.save(path)
     summary = run_import(settings, engine, "fire-incidents", path)
     assert (summary.read, summary.imported) == (1, 1)
-    _check(events(engine)["FX1"], agency="fire", type="chimney_fire",
-           occurred_at=dt.datetime(2024, 6, 1, 11, 0))
+    _check(
+        events(engine)["FX1"], agency="fire", type="chimney_fire", occurred_at=dt.datetime(2024, 6, 1, 11, 0)
+    )
 
 
 # ------------------------------------------------------------------- London local time

@@ -344,10 +344,7 @@ def _totals(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
         .group_by("area_level", "area_code", "area_name", "category", maintain_order=True)
         .agg(
             pl.when(pl.col("count").null_count() == 0).then(pl.col("count").sum()).alias("count"),
-            pl.col("month")
-            .filter(pl.col("status") != "complete")
-            .str.join(", ")
-            .alias("gaps"),
+            pl.col("month").filter(pl.col("status") != "complete").str.join(", ").alias("gaps"),
         )
         .with_columns(pl.col("gaps").replace("", None))
     )

@@ -156,8 +156,7 @@ def crime_concentration(
     )
     if unit != "cell":
         notes.append(
-            f"Only {unit}s with at least one incident are counted: "
-            f"concentration over all {unit}s is higher."
+            f"Only {unit}s with at least one incident are counted: concentration over all {unit}s is higher."
         )
     if counts.sum() and counts.sum() < counts.size:
         notes.append(

@@ -121,9 +121,7 @@ def cell_ids(west: np.ndarray, south: np.ndarray) -> list[str]:
     """Ids like ``E327300N391800``: the cell's south-west corner in BNG metres."""
     w = np.round(np.asarray(west, dtype=float)).astype(np.int64)
     s = np.round(np.asarray(south, dtype=float)).astype(np.int64)
-    return (
-        pl.select(pl.format("E{}N{}", pl.Series(w), pl.Series(s)).alias("id")).to_series().to_list()
-    )
+    return pl.select(pl.format("E{}N{}", pl.Series(w), pl.Series(s)).alias("id")).to_series().to_list()
 
 
 def check_cell_size(cell_size: float) -> float:

@@ -98,9 +98,7 @@ def hotspot_change(
                 f"No events at all in {', '.join(gaps)}: a month missing from the data makes its "
                 "side of the comparison look lower."
             )
-    notes.append(
-        f"Changes flagged where |2(√after − √before)| >= {z_threshold:g} — {CHANGE_SOURCE}."
-    )
+    notes.append(f"Changes flagged where |2(√after − √before)| >= {z_threshold:g} — {CHANGE_SOURCE}.")
     if end is not None and start is not None and abs(before_days - after_days) > 1.5:
         notes.append(
             f"The periods differ in length ({before_days:.0f} and {after_days:.0f} days): "

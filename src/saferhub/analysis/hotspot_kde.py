@@ -86,9 +86,7 @@ def hotspot_kde(
     flat = grid.cells
     counts = grid.raster(e, n).ravel()[flat]
     kde = density(grid, e, n, float(bandwidth)).ravel()[flat]
-    cells = grid.frame().with_columns(
-        pl.Series("count", counts.astype(np.int64)), pl.Series("kde", kde)
-    )
+    cells = grid.frame().with_columns(pl.Series("count", counts.astype(np.int64)), pl.Series("kde", kde))
     return HotspotResult(
         method="kde",
         cells=cells,

@@ -226,7 +226,8 @@ def feed_coverage(*, engine: Engine, months: Sequence[Month], feeds: Sequence[st
             status = "missing" if records == 0 else "partial" if partial else "complete"
             rows.append((feed, str(m), records, status))
     frame = pl.DataFrame(
-        rows, schema={"feed": pl.String, "month": pl.String, "records": pl.Int64, "status": pl.String},
+        rows,
+        schema={"feed": pl.String, "month": pl.String, "records": pl.Int64, "status": pl.String},
         orient="row",
     )
     return Coverage(frame=frame)

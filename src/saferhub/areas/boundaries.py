@@ -84,9 +84,7 @@ class _Layer:
             first = np.unique(p, return_index=True)[1]
             result[p[first]] = a[first]
         if tolerance_m > 0:
-            missing = np.flatnonzero(
-                (result < 0) & ~shapely.is_missing(points) & ~shapely.is_empty(points)
-            )
+            missing = np.flatnonzero((result < 0) & ~shapely.is_missing(points) & ~shapely.is_empty(points))
             if missing.size:
                 near_point, near_area = self.tree.query_nearest(
                     points[missing], max_distance=tolerance_m, all_matches=False
@@ -119,9 +117,7 @@ class Areas:
     def neighbourhood_of_ward(self) -> dict[str, str]:
         return {w: n for n, wards in self.neighbourhoods.items() for w in wards}
 
-    def assign(
-        self, easting: np.ndarray, northing: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def assign(self, easting: np.ndarray, northing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """LSOA and ward codes for each point (BNG metres); None where outside or missing."""
         e = np.asarray(easting, dtype=float).ravel()
         n = np.asarray(northing, dtype=float).ravel()
@@ -266,8 +262,7 @@ def _population(base: Path, spec: dict[str, Any] | None) -> dict[str, dict[str, 
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     return {
-        r["lsoa11cd"]: {k: int(v) for k, v in r.items() if k not in ("lsoa11cd", "lsoa11nm")}
-        for r in rows
+        r["lsoa11cd"]: {k: int(v) for k, v in r.items() if k not in ("lsoa11cd", "lsoa11nm")} for r in rows
     }
 
 
@@ -279,9 +274,7 @@ def _reference(base: Path, spec: dict[str, Any] | None) -> ReferencePoints | Non
         path = base / spec["file"]
         band_m, radius_m = float(spec["band_m"]), float(spec["radius_m"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise AreaFileError(
-            "[reference_points] needs file, and band_m and radius_m in metres"
-        ) from exc
+        raise AreaFileError("[reference_points] needs file, and band_m and radius_m in metres") from exc
     try:
         return read_reference(path, band_m=band_m, radius_m=radius_m)
     except (OSError, ValueError) as exc:

@@ -30,19 +30,14 @@ from saferhub.areas.reference import COLUMNS
 HERE = Path(__file__).resolve().parent
 DEFAULT_AREAS_FILE = HERE / "data" / "wirral" / "areas.toml"
 DEFAULT_OUT = HERE / "data" / "wirral" / "reference_points.csv.gz"
-DEFAULT_STREET_DIR = (
-    HERE.parents[2].parent / "shared" / "data" / "police_uk" / "merseyside" / "street"
-)
+DEFAULT_STREET_DIR = HERE.parents[2].parent / "shared" / "data" / "police_uk" / "merseyside" / "street"
 
 
-def street_files(
-    street_dir: Path, first: str | None = None, last: str | None = None
-) -> list[Path]:
+def street_files(street_dir: Path, first: str | None = None, last: str | None = None) -> list[Path]:
     """The ``YYYY-MM-*-street.csv[.gz]`` files in ``street_dir`` between two months (inclusive)."""
     files = sorted(street_dir.glob("*-street.csv*"))
     return [
-        f for f in files
-        if (first is None or f.name[:7] >= first) and (last is None or f.name[:7] <= last)
+        f for f in files if (first is None or f.name[:7] >= first) and (last is None or f.name[:7] <= last)
     ]
 
 
@@ -52,8 +47,12 @@ def read_rows(files: Sequence[Path], lsoa_codes: Collection[str] | None = None) 
         pl.read_csv(
             f,
             columns=["Month", "Longitude", "Latitude", "LSOA code"],
-            schema_overrides={"Month": pl.String, "Longitude": pl.Float64,
-                              "Latitude": pl.Float64, "LSOA code": pl.String},
+            schema_overrides={
+                "Month": pl.String,
+                "Longitude": pl.Float64,
+                "Latitude": pl.Float64,
+                "LSOA code": pl.String,
+            },
         )
         for f in files
     ]
@@ -70,16 +69,18 @@ def reference_table(rows: pl.DataFrame) -> pl.DataFrame:
     votes = (
         rows.group_by(["Longitude", "Latitude", "LSOA code"])
         .agg(pl.len().alias("n"), pl.col("Month").max().alias("latest"))
-        .sort(["Longitude", "Latitude", "n", "latest", "LSOA code"],
-              descending=[False, False, True, True, False])
+        .sort(
+            ["Longitude", "Latitude", "n", "latest", "LSOA code"],
+            descending=[False, False, True, True, False],
+        )
     )
     table = votes.group_by(["Longitude", "Latitude"], maintain_order=True).agg(
         pl.col("LSOA code").first().alias("lsoa11cd"), pl.col("n").sum().alias("rows")
     )
     e, n = to_bng(table["Longitude"].to_numpy(), table["Latitude"].to_numpy())
-    return table.with_columns(
-        pl.Series("easting", e).round(1), pl.Series("northing", n).round(1)
-    ).select("Longitude", "Latitude", "easting", "northing", "lsoa11cd", "rows")
+    return table.with_columns(pl.Series("easting", e).round(1), pl.Series("northing", n).round(1)).select(
+        "Longitude", "Latitude", "easting", "northing", "lsoa11cd", "rows"
+    )
 
 
 def build_reference(
@@ -98,9 +99,10 @@ def write_reference(table: pl.DataFrame, path: Path) -> None:
     out = table.select(COLUMNS).sort(["lsoa11cd", "easting", "northing"])
     text = io.StringIO()
     out.write_csv(text, float_precision=1)
-    with open(path, "wb") as raw, gzip.GzipFile(
-        filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9
-    ) as fh:
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as fh,
+    ):
         fh.write(text.getvalue().encode("utf-8"))
 
 

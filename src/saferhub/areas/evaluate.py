@@ -69,9 +69,7 @@ class _Judge:
         self.row_code = keyed["LSOA code"].to_numpy().astype(object)
         self.point_code = self.points["lsoa11cd"].to_numpy().astype(object)
         # The points' own positions (not the 0.1 m rounding kept in a reference file).
-        self.x, self.y = to_bng(
-            self.points["Longitude"].to_numpy(), self.points["Latitude"].to_numpy()
-        )
+        self.x, self.y = to_bng(self.points["Longitude"].to_numpy(), self.points["Latitude"].to_numpy())
 
     def score(self, predicted: np.ndarray) -> dict[str, float | int]:
         return {
@@ -143,10 +141,8 @@ def _temporal(areas: Areas, rows: pl.DataFrame, band: float, radius: float) -> d
     """Reference from 2018-2021 rows, judged on 2014 rows (unseen and seen points apart)."""
     late = reference_table(rows.filter(pl.col("Month") >= "2018"))
     early = rows.filter(pl.col("Month") < "2015")
-    seen = early.join(late.select("Longitude", "Latitude"), on=["Longitude", "Latitude"],
-                      how="semi")
-    unseen = early.join(late.select("Longitude", "Latitude"), on=["Longitude", "Latitude"],
-                        how="anti")
+    seen = early.join(late.select("Longitude", "Latitude"), on=["Longitude", "Latitude"], how="semi")
+    unseen = early.join(late.select("Longitude", "Latitude"), on=["Longitude", "Latitude"], how="anti")
     ref = _reference(late, band, radius)
     out: dict[str, Any] = {"reference_points": len(ref)}
     for name, part in (("unseen_points", unseen), ("seen_points", seen)):
@@ -192,8 +188,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--areas-file", type=Path, default=DEFAULT_AREAS_FILE)
     parser.add_argument("--no-timing", action="store_true")
     args = parser.parse_args(argv)
-    print(json.dumps(evaluate(args.street_dir, args.areas_file, timing=not args.no_timing),
-                     indent=2))
+    print(json.dumps(evaluate(args.street_dir, args.areas_file, timing=not args.no_timing), indent=2))
 
 
 if __name__ == "__main__":

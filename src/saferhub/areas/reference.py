@@ -118,9 +118,7 @@ class ReferencePoints:
     def __len__(self) -> int:
         return len(self.codes)
 
-    def with_settings(
-        self, band_m: float | None = None, radius_m: float | None = None
-    ) -> ReferencePoints:
+    def with_settings(self, band_m: float | None = None, radius_m: float | None = None) -> ReferencePoints:
         """The same points with another band or radius."""
         return ReferencePoints(
             self.easting,
@@ -156,8 +154,7 @@ class ReferencePoints:
         # Candidates share the point's easting strip; expand them in bounded chunks.
         has = np.flatnonzero(counts)
         pairs = np.cumsum(counts[has])
-        cuts = np.searchsorted(pairs, np.arange(_CHUNK_PAIRS, pairs[-1] if has.size else 0,
-                                                _CHUNK_PAIRS))
+        cuts = np.searchsorted(pairs, np.arange(_CHUNK_PAIRS, pairs[-1] if has.size else 0, _CHUNK_PAIRS))
         for chunk in np.split(has, cuts):
             if chunk.size:
                 q, ref = self._nearest_in(chunk, lo[chunk], counts[chunk], x, y, exclude)

@@ -161,9 +161,7 @@ def _line_numbers(body: bytes, *, first_line: int) -> np.ndarray:
     if not body:
         return np.empty(0, dtype=np.int64)
     blank_somewhere = (
-        _BLANK_LINE.search(body) is not None
-        or body.startswith((b"\n", b"\r\n"))
-        or body.endswith(b"\n\r")
+        _BLANK_LINE.search(body) is not None or body.startswith((b"\n", b"\r\n")) or body.endswith(b"\n\r")
     )
     if body == b"\r":
         return np.empty(0, dtype=np.int64)

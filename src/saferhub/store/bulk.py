@@ -195,9 +195,7 @@ def _remove_orphaned_staging() -> None:
             pass  # alive, or another user's: not ours to remove
 
 
-def stage_batch(
-    engine: Engine, *, events: pl.DataFrame, mentions: pl.DataFrame
-) -> Staged | None:
+def stage_batch(engine: Engine, *, events: pl.DataFrame, mentions: pl.DataFrame) -> Staged | None:
     """Make the batch's rows ready to be staged by ``write_batch`` in ``engine``'s store.
 
     SQLite: the rows are written as Arrow (ADBC's SQLite driver) to a scratch file, which

@@ -253,3 +253,24 @@ def test_one_link_run_at_a_time(engine: Engine, import_feeds: Callable[..., None
         link_people(engine=engine)
     # The lock goes with its holder: the next run goes ahead.
     assert link_people(engine=engine).mode == "full"
+
+
+def test_where_review_starts_changes_the_queue_not_the_people(
+    settings: Settings, engine: Engine, import_feeds: Callable[..., None]
+) -> None:
+    """``review_from`` only says which unsure pairs a person reviews: who is linked is the
+    same whether the band starts at 0.01, 0.5 or 0.9, and run after run."""
+    import_feeds()
+    people, queued = [], []
+    for review_from in (0.5, 0.01, 0.9, 0.5):
+        link_people(engine=engine, options=LinkOptions(review_from=review_from), full=True)
+        people.append(_links(engine))
+        queued.append(review_queue(engine=engine, limit=1)[1])
+    for other in people[1:]:
+        both = people[0].join(other, on="mention_id", suffix="_other")
+        assert both.height == people[0].height == other.height > 1000
+        # The same people: each person of one run is exactly one person of the other.
+        pairs = both.select("person_id", "person_id_other").unique().height
+        assert pairs == both["person_id"].n_unique() == both["person_id_other"].n_unique()
+    assert people[0]["person_id"].n_unique() < people[0].height  # some mentions were linked
+    assert queued[1] > queued[0] > queued[2]

@@ -107,6 +107,23 @@ def test_cannot_link_splits_a_chain_at_its_weakest_link() -> None:
     assert labels[0] == labels[1] and labels[2] == labels[3] and labels[0] != labels[2]
 
 
+def test_links_of_equal_strength_give_the_same_people_in_any_order() -> None:
+    """Where a forbidden pair splits a chain, links of equal strength (the same levels
+    agree) are taken in mention order, not in the order they were scored."""
+    ids = np.arange(1, 7, dtype=np.int64)
+    links = pl.DataFrame(
+        {"l": [1, 2, 3, 4, 5, 1], "r": [2, 3, 4, 5, 6, 6], "strength": [5.0, 5.0, 5.0, 5.0, 5.0, 5.0]}
+    )
+    cannot = pl.DataFrame({"l": [1], "r": [4]})
+    expected = cluster(ids, links, cannot)
+    assert expected[0] != expected[3]
+    for seed in range(20):
+        shuffled = links.sample(fraction=1.0, shuffle=True, seed=seed)
+        labels = cluster(ids, shuffled, cannot)
+        together = labels[:, None] == labels[None, :]
+        assert together.tolist() == (expected[:, None] == expected[None, :]).tolist()
+
+
 def test_person_ids_survive_growth_merges_and_splits() -> None:
     ids = np.array([1, 2, 3, 4, 5, 6], dtype=np.int64)
     previous = pl.DataFrame({"mention_id": [1, 2, 3, 4, 5], "person_id": ["PA", "PA", "PB", "PC", "PC"]})

@@ -64,8 +64,11 @@ def cluster(
     next_label = int(labels.max()) + 1
     in_bad = np.isin(labels[li], bad)
     # Rebuild each conflicting component on its own: few and small, so plain Python.
-    order = np.argsort(-strength[in_bad], kind="stable")
-    edges_l, edges_r = li[in_bad][order], ri[in_bad][order]
+    # Strongest link first; links of equal strength (the same levels agree) in mention
+    # order, so the result never depends on the order the pairs were scored in.
+    bad_l, bad_r = np.minimum(li[in_bad], ri[in_bad]), np.maximum(li[in_bad], ri[in_bad])
+    order = np.lexsort((bad_r, bad_l, -strength[in_bad]))
+    edges_l, edges_r = bad_l[order], bad_r[order]
     forbidden: dict[int, set[int]] = {}
     for a, b in zip(ci[clash], cj[clash], strict=True):
         forbidden.setdefault(int(a), set()).add(int(b))

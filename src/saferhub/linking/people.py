@@ -37,6 +37,16 @@ log = logging.getLogger(__name__)
 MIN_TRAINING_MENTIONS = 500  # fewer than this: start from the prior model, untrained
 
 
+#: Fixed match probabilities, so that where the review band starts (``review_from``)
+#: changes only what is queued for review, never who is linked. From CANDIDATE_FROM a
+#: pair is a candidate: it can link (at the threshold, or on a decisive level) or forbid
+#: a link (a clear disagreement). From HOUSEHOLD_FROM a named mention is one of the people
+#: an unnamed mention might be (``unnamed``): low, so that every named member of the
+#: household counts, not only those the unnamed mention resembles most.
+CANDIDATE_FROM = 0.5
+HOUSEHOLD_FROM = 0.01
+
+
 class LinkOptions(BaseSettings):
     """How sure the model must be to link two mentions, and which pairs a person reviews.
 
@@ -211,7 +221,7 @@ def _link_people(
         linker = make_linker(db_api, own, model, frequencies=term_frequencies(frame))
         if mode == "full":
             pred = linker.inference.predict(
-                threshold_match_probability=options.review_from, warning_mode="never"
+                threshold_match_probability=_scored_from(options), warning_mode="never"
             )
         else:
             edges_sql = _incremental_predictions(
@@ -223,11 +233,13 @@ def _link_people(
     same, different = _decision_links(decisions)
     decided = decisions.select("l", "r")
     model_edges = edges.join(decided, on=["l", "r"], how="anti")
-    accepted = model_edges.filter(
+    # Who is linked depends only on the candidates, never on where the review band starts.
+    candidate_edges = model_edges.filter(pl.col("p") >= min(CANDIDATE_FROM, options.threshold))
+    accepted = candidate_edges.filter(
         ((pl.col("p") >= options.threshold) | pl.col("decisive")) & pl.col("enough") & ~pl.col("veto")
     )
     links = pl.concat([same, accepted.select("l", "r", strength="w")])
-    cannot = pl.concat([different, model_edges.filter("veto").select("l", "r")])
+    cannot = pl.concat([different, candidate_edges.filter("veto").select("l", "r")])
     outside = kept_previous.clear()
     if mode == "incremental":
         # Only people an edge or a decision reaches can change: everyone else keeps
@@ -245,7 +257,8 @@ def _link_people(
         ids = np.sort(pl.concat([scope_people["mention_id"], new_ids]).unique().to_numpy())
         kept_previous = scope_people
     labels = cluster(ids, links, cannot)
-    unnamed = only_person_it_can_be(ids, labels, model_edges, frame, threshold=options.threshold)
+    household = model_edges.filter(pl.col("p") >= HOUSEHOLD_FROM)
+    unnamed = only_person_it_can_be(ids, labels, household, frame, threshold=options.threshold)
     if unnamed.height:
         links = pl.concat([links, unnamed])
         labels = cluster(ids, links, cannot)
@@ -329,6 +342,12 @@ def _link_people(
     return summary
 
 
+def _scored_from(options: LinkOptions) -> float:
+    """The match probability from which pairs are scored: every candidate and every pair
+    for review."""
+    return min(options.review_from, HOUSEHOLD_FROM)
+
+
 def _touched_people(previous: pl.DataFrame, pending: pl.DataFrame) -> list[str]:
     ids = pl.concat([pending["l"], pending["r"]])
     return previous.filter(pl.col("mention_id").is_in(ids.implode()))["person_id"].unique().to_list()
@@ -360,13 +379,13 @@ def _incremental_predictions(
     rest = frame.filter(~pl.col("mention_id").is_in(focus_ids.implode()))
     focus_sdf = db_api.register(focus.to_arrow(), table_name="focus")
     within = linker.inference.predict_within(
-        focus_sdf, threshold_match_probability=options.review_from, warning_mode="never"
+        focus_sdf, threshold_match_probability=_scored_from(options), warning_mode="never"
     )
     if rest.height == 0:
         return within
     rest_sdf = db_api.register(rest.to_arrow(), table_name="rest")
     between = linker.inference.predict_between(
-        rest_sdf, focus_sdf, threshold_match_probability=options.review_from, warning_mode="never"
+        rest_sdf, focus_sdf, threshold_match_probability=_scored_from(options), warning_mode="never"
     )
     db_api.duckdb_con.execute(
         f"CREATE TABLE incremental_edges AS SELECT * FROM {within.physical_name}"

@@ -32,7 +32,8 @@ def only_person_it_can_be(
 
     ``ids`` (sorted) and ``labels`` are the people after clustering the accepted links;
     ``edges`` are the scored pairs (``l``, ``r``, ``p``, ``w``, ``veto``, ``mw_phone``,
-    ``mw_home``: every pair at or above the review band); ``frame`` is the model's input.
+    ``mw_home``: every pair the model puts forward, from ``people.HOUSEHOLD_FROM``); ``frame``
+    is the model's input.
     """
     empty = pl.DataFrame(schema={"l": pl.Int64, "r": pl.Int64, "strength": pl.Float64})
     if edges.height == 0:

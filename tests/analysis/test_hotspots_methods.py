@@ -11,8 +11,9 @@ import polars as pl
 import pytest
 import shapely
 
+from saferhub.analysis.changes import poisson_z
 from saferhub.analysis.grid import GridError, default_cell_size, make_grid
-from saferhub.analysis.hotspot_change import hotspot_change, poisson_z
+from saferhub.analysis.hotspot_change import hotspot_change
 from saferhub.analysis.hotspot_classify import (
     classify_cells,
     default_period_length,
@@ -246,6 +247,28 @@ def test_change_counts_each_side_and_flags_by_poisson_z() -> None:
     assert up["change_z"] == pytest.approx(2 * (5 - 2)) and up["change_flag"] == "increase"
     assert same["change_flag"] == "" and poisson_z(np.array([30]), np.array([29]))[0] < 0
     assert result.parameters["events_before"] == 34 and result.parameters["events_after"] == 54
+
+
+def test_a_few_events_moving_between_periods_are_not_flagged() -> None:
+    """4 -> 0 and 0 -> 4 give |z| = 4, but four events all on one side of two equal periods
+    happen by chance one time in eight (exact test): not flagged. 0 -> 12 is (p 0.0005)."""
+    t0 = dt.datetime(2024, 1, 1)
+    before = [(100.0, 100.0)] * 4
+    after = [(500.0, 500.0)] * 4 + [(900.0, 900.0)] * 12
+    xy = np.array(before + after)
+    times = [t0 + dt.timedelta(days=i) for i in range(len(before))]
+    times += [t0 + dt.timedelta(days=31 + i % 29) for i in range(len(after))]
+    result = hotspot_change(
+        _points(xy, times), start=t0, end=dt.datetime(2024, 3, 1), boundary=dt.datetime(2024, 1, 31),
+        cell_size=200,
+    )  # fmt: skip
+    rows = {r["cell_id"]: r for r in result.cells.iter_rows(named=True)}
+    gone, came, grew = rows["E0N0"], rows["E400N400"], rows["E800N800"]
+    assert (gone["count_before"], gone["count_after"], gone["change_z"]) == (4, 0, -4.0)
+    assert (came["count_before"], came["count_after"], came["change_z"]) == (0, 4, 4.0)
+    assert gone["change_flag"] == came["change_flag"] == ""
+    assert (grew["count_after"], grew["change_flag"]) == (12, "increase")
+    assert any("exact test" in line for line in result.defaults)
 
 
 def test_change_boundary_defaults_to_the_middle() -> None:

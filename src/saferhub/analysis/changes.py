@@ -40,6 +40,53 @@ def poisson_z(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     return 2.0 * (np.sqrt(np.asarray(after, dtype=float)) - np.sqrt(np.asarray(before, dtype=float)))
 
 
+def exact_p(
+    before: np.ndarray,
+    after: np.ndarray,
+    *,
+    before_days: np.ndarray | float = 1.0,
+    after_days: np.ndarray | float = 1.0,
+) -> np.ndarray:
+    """Two-sided exact p-value (twice the smaller tail) that the rate did not change, by the
+    conditional binomial test: given n = before + after, ``after`` is binomial with
+    p = Da / (Da + Db). 1 where both counts are 0."""
+    from scipy.stats import binom  # here, not at the top: scipy.stats takes a second to import
+
+    b = np.asarray(before, dtype=float)
+    a = np.asarray(after, dtype=float)
+    share = np.asarray(after_days, dtype=float) / (
+        np.asarray(after_days, dtype=float) + np.asarray(before_days, dtype=float)
+    )
+    n = a + b
+    tails = np.minimum(binom.cdf(a, n, share), binom.sf(a - 1, n, share))
+    return np.where(n > 0, np.minimum(1.0, 2.0 * tails), 1.0)
+
+
+def change_direction(
+    before: np.ndarray,
+    after: np.ndarray,
+    *,
+    threshold: float = THRESHOLD,
+    before_days: np.ndarray | float = 1.0,
+    after_days: np.ndarray | float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson z of each change, and +1 (rise), -1 (fall) or 0: flagged where |z| reaches
+    ``threshold`` and the exact test agrees at the same level (two-sided p below what
+    |z| = threshold means for a normal: 0.0027 at 3). For the few events of a grid cell
+    (``hotspot_change``); area counts keep the z-score alone, as standards.md says.
+
+    The z-score's normal approximation is too generous with small counts: 4 -> 0 gives
+    z = -4, but four events all falling in one of two equal periods happens by chance one
+    time in eight. The exact test keeps such changes from being flagged. It is stricter in
+    the tens too (12 -> 30: z 3.03, exact p 0.008)."""
+    from scipy.stats import norm
+
+    z = poisson_z(before, after)
+    level = 2.0 * float(norm.sf(threshold))
+    beyond = exact_p(before, after, before_days=before_days, after_days=after_days) < level
+    return z, np.where(beyond & (z >= threshold), 1, np.where(beyond & (z <= -threshold), -1, 0))
+
+
 def rate_ratio_interval(
     before: np.ndarray,
     after: np.ndarray,

@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 from shapely.geometry.base import BaseGeometry
 
+from saferhub.analysis.changes import change_direction
 from saferhub.analysis.grid import make_grid
 from saferhub.analysis.hotspot_result import HotspotResult
 from saferhub.analysis.points import LONDON, data_span, located, point_arrays
@@ -21,11 +22,6 @@ from saferhub.analysis.points import LONDON, data_span, located, point_arrays
 #: |z| from which a change is flagged (standards.md 'Change in counts', Wheeler 2018).
 CHANGE_Z = 3.0
 CHANGE_SOURCE = "shared/spec/standards.md 'Change in counts' (Wheeler 2018)"
-
-
-def poisson_z(before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """``2 (√after − √before)``: approximately standard normal when nothing changed."""
-    return 2.0 * (np.sqrt(np.asarray(after, dtype=float)) - np.sqrt(np.asarray(before, dtype=float)))
 
 
 def local_midnight_utc(moment: dt.datetime, *, month: bool = False) -> dt.datetime:
@@ -78,8 +74,13 @@ def hotspot_change(
     flat = grid.cells
     n_before = grid.raster(e[~after], n[~after]).ravel()[flat].astype(np.int64)
     n_after = grid.raster(e[after], n[after]).ravel()[flat].astype(np.int64)
-    z = poisson_z(n_before, n_after)
-    flag = np.where(z >= z_threshold, "increase", np.where(z <= -z_threshold, "decrease", ""))
+    before_days = (boundary - first).total_seconds() / 86400
+    after_days = (last - boundary).total_seconds() / 86400
+    z, sign = change_direction(
+        n_before, n_after, threshold=z_threshold,
+        before_days=max(before_days, 1e-9), after_days=max(after_days, 1e-9),
+    )  # fmt: skip
+    flag = np.where(sign > 0, "increase", np.where(sign < 0, "decrease", ""))
     cells = grid.frame().with_columns(
         pl.Series("count", n_before + n_after),
         pl.Series("count_before", n_before),
@@ -88,8 +89,6 @@ def hotspot_change(
         pl.Series("change_z", z),
         pl.Series("change_flag", flag),
     )
-    before_days = (boundary - first).total_seconds() / 86400
-    after_days = (last - boundary).total_seconds() / 86400
     notes = grid_notes + notes
     if monthly:
         gaps = _empty_months(frame, first, last)
@@ -98,7 +97,10 @@ def hotspot_change(
                 f"No events at all in {', '.join(gaps)}: a month missing from the data makes its "
                 "side of the comparison look lower."
             )
-    notes.append(f"Changes flagged where |2(√after − √before)| >= {z_threshold:g} — {CHANGE_SOURCE}.")
+    notes.append(
+        f"Changes flagged where |2(√after − √before)| >= {z_threshold:g} and the exact test on the two "
+        f"counts agrees at the same level (small counts) — {CHANGE_SOURCE}."
+    )
     if end is not None and start is not None and abs(before_days - after_days) > 1.5:
         notes.append(
             f"The periods differ in length ({before_days:.0f} and {after_days:.0f} days): "

@@ -180,7 +180,7 @@ def hotspots_command(
     _print_defaults(result.defaults)
     _summary(method, p)
     if rows and top.height:
-        table = Table(title=_TITLES[method], caption=_CAPTIONS.get(method))
+        table = Table(title=_TITLES[method], caption=_caption(method, result.cells))
         for c in columns:
             left = c in ("cell_id", "ward")
             table.add_column(_HEADINGS.get(c, c), justify="left" if left else "right", no_wrap=c != "ward")
@@ -191,13 +191,20 @@ def hotspots_command(
         out.print(f"Wrote {'CSV' if kind == 'csv' else 'GeoJSON'}: {path}", highlight=False)
 
 
-_CAPTIONS = {
-    "gistar": (
-        "events around: in the cell and the 8 around it. needed: the fewest events around a cell "
-        "that events scattered at random over the map would not reach anywhere by chance (1 time in 20); "
-        "a hotspot has at least that many."
-    ),
-}
+def _caption(method: str, cells: pl.DataFrame) -> str | None:
+    """What the Gi* table's 'events around' and 'needed' count, for the neighbourhood used."""
+    if method != "gistar" or "neighbours" not in cells.columns:
+        return None
+    largest = cells.select(pl.col("neighbours").max().cast(pl.Int64)).item()
+    others = int(largest or 1) - 1  # an inner cell's neighbourhood, itself included
+    around = f"in the cell and the {others} around it" if others else "in the cell alone"
+    return (
+        f"events around: {around}. needed: the fewest events around a cell that events scattered at "
+        "random over the map would not reach anywhere by chance (1 time in 20); a hotspot has at least "
+        "that many."
+    )
+
+
 _TITLES = {
     "gistar": "Strongest hotspots (Gi*)",
     "count": "Busiest cells",

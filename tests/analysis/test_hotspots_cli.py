@@ -74,6 +74,19 @@ def test_hotspots_table_says_its_defaults(asb_2019: pl.DataFrame) -> None:
     assert result.exit_code == 0, result.output
     assert "Cell size 300 m chosen" in result.output and "Benjamini–Hochberg" in result.output
     assert "Strongest hotspots" in result.output
+    assert "events around: in the cell and the 8 around it." in " ".join(result.output.split())
+
+
+def test_the_table_says_what_around_means_for_the_neighbourhood_used(asb_2019: pl.DataFrame) -> None:
+    for distance, words in (("0", "in the cell alone"), ("700", "in the cell and the 20 around it")):
+        result = CliRunner().invoke(
+            app,
+            ["hotspots", "--category", "asb", "--from", "2019-01", "--to", "2019-12",
+             "--neighbour-distance", distance],
+            env={"COLUMNS": "200"},
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert f"events around: {words}." in " ".join(result.output.split()), result.output
 
 
 def test_area_and_methods(asb_2019: pl.DataFrame, engine: Engine) -> None:

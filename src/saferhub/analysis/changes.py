@@ -79,12 +79,25 @@ def change_direction(
     z = -4, but four events all falling in one of two equal periods happens by chance one
     time in eight. The exact test keeps such changes from being flagged. It is stricter in
     the tens too (12 -> 30: z 3.03, exact p 0.008)."""
+    z = poisson_z(before, after)
+    beyond = beyond_chance(before, after, threshold=threshold, before_days=before_days, after_days=after_days)
+    return z, np.where(beyond & (z >= threshold), 1, np.where(beyond & (z <= -threshold), -1, 0))
+
+
+def beyond_chance(
+    before: np.ndarray,
+    after: np.ndarray,
+    *,
+    threshold: float = THRESHOLD,
+    before_days: np.ndarray | float = 1.0,
+    after_days: np.ndarray | float = 1.0,
+) -> np.ndarray:
+    """Whether the exact test (``exact_p``) puts each change beyond the level that |z| =
+    ``threshold`` stands for (two-sided: 0.0027 at 3)."""
     from scipy.stats import norm
 
-    z = poisson_z(before, after)
     level = 2.0 * float(norm.sf(threshold))
-    beyond = exact_p(before, after, before_days=before_days, after_days=after_days) < level
-    return z, np.where(beyond & (z >= threshold), 1, np.where(beyond & (z <= -threshold), -1, 0))
+    return np.asarray(exact_p(before, after, before_days=before_days, after_days=after_days) < level)
 
 
 def rate_ratio_interval(

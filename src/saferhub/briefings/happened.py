@@ -3,8 +3,11 @@
 The usual count is the average over the previous ``weeks`` weeks of the same days
 (Monday with Mondays, a weekend with weekends, a week with weeks). The flag is the
 changes analysis's Poisson z-score, ``z = 2 (sqrt(count) - sqrt(usual))``, at
-|z| >= 3 (Wheeler 2018). A baseline week with no records at all in the store (before the
-feeds began) is left out of the average rather than counted as zero.
+|z| >= 3 (Wheeler 2018), when the exact test on the counts agrees at the same level (the
+period's count against the baseline weeks' total, ``analysis.changes.beyond_chance``): with
+small counts the z-score alone overstates a change. A baseline week with no records at all
+in the store (before the feeds began) is left out of the average rather than counted as
+zero.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from saferhub.analysis.changes import THRESHOLD, THRESHOLD_SOURCE, poisson_z
+from saferhub.analysis.changes import THRESHOLD, THRESHOLD_SOURCE, beyond_chance, poisson_z
 from saferhub.briefings.content import Column, Table, fmt_count, fmt_mean, fmt_z
 from saferhub.briefings.periods import BriefingPeriod
 from saferhub.briefings.sources import CATEGORY_LABELS
@@ -97,7 +100,13 @@ def count_against_usual(
     a = frame["count"].to_numpy().astype(float)
     b = frame["usual"].fill_null(np.nan).to_numpy().astype(float)
     z = np.where(np.isfinite(b), poisson_z(np.nan_to_num(b), a), np.nan)
-    change = np.where(z >= threshold, "rise", np.where(z <= -threshold, "fall", "none"))
+    # The usual is a mean over the baseline weeks: the exact test compares the count with
+    # their total, one period against len(used).
+    weeks_used = max(len(used), 1)
+    exact = beyond_chance(
+        np.round(np.nan_to_num(b) * weeks_used), a, threshold=threshold, before_days=weeks_used, after_days=1
+    )
+    change = np.where(exact & (z >= threshold), "rise", np.where(exact & (z <= -threshold), "fall", "none"))
     frame = frame.with_columns(pl.Series("z", z).fill_nan(None), pl.Series("change", change))
     return Counts(frame=frame, weeks_used=len(used), weeks=weeks, threshold=threshold, area_label=area_label)
 
@@ -113,8 +122,9 @@ def explain(counts: Counts, period: BriefingPeriod) -> list[str]:
         "Police.uk crime data is dated only to the month and is left out of daily counts.",
         f"Usual: the average count on {same} over the previous {counts.weeks} weeks ({BASELINE_SOURCE}).",
         f"z: 2 × (√count − √usual), the Poisson z-score; beyond ±{counts.threshold:g} it is flagged as a "
-        f"rise ▲ or fall ▼ well beyond ordinary variation ({THRESHOLD_SOURCE}). Small counts rarely "
-        "reach it.",
+        f"rise ▲ or fall ▼ well beyond ordinary variation ({THRESHOLD_SOURCE}), when the exact test on "
+        "the counts agrees: with small counts the z-score alone overstates a change (none against a "
+        "usual 2.2 is z −3.0, yet one day in nine).",
     ]
     if counts.area_label == "neighbourhood":
         lines.append(

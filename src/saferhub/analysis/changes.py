@@ -62,28 +62,6 @@ def exact_p(
     return np.where(n > 0, np.minimum(1.0, 2.0 * tails), 1.0)
 
 
-def change_direction(
-    before: np.ndarray,
-    after: np.ndarray,
-    *,
-    threshold: float = THRESHOLD,
-    before_days: np.ndarray | float = 1.0,
-    after_days: np.ndarray | float = 1.0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Poisson z of each change, and +1 (rise), -1 (fall) or 0: flagged where |z| reaches
-    ``threshold`` and the exact test agrees at the same level (two-sided p below what
-    |z| = threshold means for a normal: 0.0027 at 3). For the few events of a grid cell
-    (``hotspot_change``); area counts keep the z-score alone, as standards.md says.
-
-    The z-score's normal approximation is too generous with small counts: 4 -> 0 gives
-    z = -4, but four events all falling in one of two equal periods happens by chance one
-    time in eight. The exact test keeps such changes from being flagged. It is stricter in
-    the tens too (12 -> 30: z 3.03, exact p 0.008)."""
-    z = poisson_z(before, after)
-    beyond = beyond_chance(before, after, threshold=threshold, before_days=before_days, after_days=after_days)
-    return z, np.where(beyond & (z >= threshold), 1, np.where(beyond & (z <= -threshold), -1, 0))
-
-
 def beyond_chance(
     before: np.ndarray,
     after: np.ndarray,
@@ -93,7 +71,14 @@ def beyond_chance(
     after_days: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """Whether the exact test (``exact_p``) puts each change beyond the level that |z| =
-    ``threshold`` stands for (two-sided: 0.0027 at 3)."""
+    ``threshold`` stands for (two-sided: 0.0027 at 3). Where counts are small by nature (a
+    grid cell's, a briefing's day), a flag needs this as well as |z| >= ``threshold``; area
+    changes keep the z-score alone, as standards.md says.
+
+    The z-score's normal approximation is too generous with small counts: 4 -> 0 gives
+    z = -4, but four events all falling in one of two equal periods happens by chance one
+    time in eight. The exact test is stricter in the tens too (12 -> 30: z 3.03, exact p
+    0.008)."""
     from scipy.stats import norm
 
     level = 2.0 * float(norm.sf(threshold))

@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 from shapely.geometry.base import BaseGeometry
 
-from saferhub.analysis.changes import change_direction
+from saferhub.analysis.changes import beyond_chance, poisson_z
 from saferhub.analysis.grid import make_grid
 from saferhub.analysis.hotspot_result import HotspotResult
 from saferhub.analysis.points import LONDON, data_span, located, point_arrays
@@ -76,11 +76,13 @@ def hotspot_change(
     n_after = grid.raster(e[after], n[after]).ravel()[flat].astype(np.int64)
     before_days = (boundary - first).total_seconds() / 86400
     after_days = (last - boundary).total_seconds() / 86400
-    z, sign = change_direction(
+    z = poisson_z(n_before, n_after)
+    exact = beyond_chance(
         n_before, n_after, threshold=z_threshold,
         before_days=max(before_days, 1e-9), after_days=max(after_days, 1e-9),
     )  # fmt: skip
-    flag = np.where(sign > 0, "increase", np.where(sign < 0, "decrease", ""))
+    up, down = exact & (z >= z_threshold), exact & (z <= -z_threshold)
+    flag = np.where(up, "increase", np.where(down, "decrease", ""))
     cells = grid.frame().with_columns(
         pl.Series("count", n_before + n_after),
         pl.Series("count_before", n_before),
